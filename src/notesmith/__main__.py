@@ -1,0 +1,5 @@
+"""python -m notesmith"""
+
+from .cli import main
+
+main(prog_name="notesmith")

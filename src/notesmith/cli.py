@@ -1,0 +1,140 @@
+"""The command line: parse options, call the library, turn NotesmithError into one line and an exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import NotesmithError
+
+
+class Group(click.Group):
+    """Turns notesmith's own errors into one clear line; anything else is a bug and shows a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except NotesmithError as exc:
+            if ctx.meta.get("debug"):
+                raise
+            click.echo(f"notesmith: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="notesmith")
+@click.option("-C", "--workspace", "workspace", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Run as if started in this folder.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def main(ctx: click.Context, workspace: Path | None, debug: bool) -> None:
+    """notesmith: turn transcripts into cited Markdown articles, reviewed as git diffs."""
+    ctx.meta["debug"] = debug or bool(os.environ.get("NOTESMITH_DEBUG"))
+    ctx.obj = {"start": workspace or Path.cwd()}
+
+
+def open_workspace(ctx: click.Context, **flags):
+    from .workspace import Workspace
+
+    return Workspace.open(ctx.obj["start"], flags)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--fix", is_flag=True, help="Repair what is safe to repair and report it.")
+@click.option("--staged", is_flag=True, help="Check what is staged for commit (for the pre-commit hook).")
+@click.option("--orphans", is_flag=True, help="Also report inputs in inbox/used/ that no article cites.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fix: bool, staged: bool,
+          orphans: bool, quiet: bool) -> None:
+    """Check articles (default: the whole articles folder); exit 1 on errors."""
+    from .checker import run_check
+    from .report import render
+
+    if fix and staged:
+        raise click.UsageError("--fix works on the working tree; run it without --staged, then git add")
+    if staged and paths:
+        raise click.UsageError("--staged checks what is staged; give no paths with it")
+    ws = open_workspace(ctx)
+    if fix:
+        from .fixes import fix_workspace
+
+        result = fix_workspace(ws, list(paths) or None, orphans=orphans)
+    else:
+        result = run_check(ws, list(paths) or None, staged=staged, orphans=orphans)
+    findings = [f for f in result.findings if not quiet or f.severity == "error"]
+    click.echo(render(findings, fmt, str(ws.root), result.files, result.fixed))
+    _remember(ws, result, staged)
+    ctx.exit(0 if result.ok else 1)
+
+
+def _remember(ws, result, staged: bool) -> None:
+    """Keep the last check's counts for `notesmith status` (best effort)."""
+    from .state import state_dir, write_json
+
+    try:
+        write_json(state_dir(ws.root, ws.config.state) / "last-check.json", {
+            "staged": staged, "files": result.files, "errors": result.errors, "warnings": result.warnings,
+            "findings": [f.as_dict() for f in result.findings[:200]],
+        })
+    except OSError:
+        pass
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--no-hook", is_flag=True, help="Do not install the git pre-commit hook.")
+@click.pass_context
+def init(ctx: click.Context, directory: Path | None, no_hook: bool) -> None:
+    """Create a workspace: folders, notesmith.toml, .gitignore, git repository and hook."""
+    from .scaffold import init_workspace
+
+    for line in init_workspace(directory or ctx.obj["start"], hook=not no_hook):
+        click.echo(line)
+
+
+@main.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """Show inputs waiting by kind, articles by status, and problems found last time."""
+    from .status import status_lines
+
+    for line in status_lines(open_workspace(ctx)):
+        click.echo(line)
+
+
+@main.group()
+def hook() -> None:
+    """Manage the git pre-commit hook that runs `notesmith check --staged`."""
+
+
+@hook.command("install")
+@click.option("--force", is_flag=True, help="Replace an existing pre-commit hook.")
+@click.pass_context
+def hook_install(ctx: click.Context, force: bool) -> None:
+    """Write .git/hooks/pre-commit (honours core.hooksPath)."""
+    from .hooks import install_hook
+
+    path = install_hook(open_workspace(ctx).root, force=force)
+    click.echo(f"installed {path}")
+
+
+@main.command()
+def rules() -> None:
+    """List the check codes, their default severity and what each means."""
+    from .rules import RULES
+
+    for rule in RULES.values():
+        fix = " (fixable)" if rule.fixable else ""
+        click.echo(f"{rule.code}  {rule.name:<24} {rule.severity:<8} {rule.summary}{fix}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""The files a check looks at: the working tree on disk, or what is staged in git's index."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterable, Iterator
+
+_SKIP_DIRS = {".git", "node_modules", "__pycache__"}
+
+
+class DiskTree:
+    """Workspace files as they are on disk; paths are workspace-relative POSIX strings."""
+
+    staged = False
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._names: dict[str, list[str]] | None = None
+
+    def exists(self, rel: str) -> bool:
+        return os.path.exists(os.path.join(self.root, rel))
+
+    def is_dir(self, rel: str) -> bool:
+        return os.path.isdir(os.path.join(self.root, rel))
+
+    def read(self, rel: str) -> bytes:
+        with open(os.path.join(self.root, rel), "rb") as handle:
+            return handle.read()
+
+    def size(self, rel: str) -> int:
+        return os.path.getsize(os.path.join(self.root, rel))
+
+    def walk(self, folder: str, suffix: str = "") -> Iterator[str]:
+        """Files under folder (recursively, hidden folders skipped), sorted."""
+        base = os.path.join(self.root, folder) if folder else str(self.root)
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS)
+            rel_dir = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
+            for name in sorted(filenames):
+                if name.endswith(suffix) and not name.startswith("."):
+                    yield name if rel_dir == "." else f"{rel_dir}/{name}"
+
+    def by_name(self, name: str) -> list[str]:
+        """Every file of the workspace with this file name (the index is built on first use)."""
+        if self._names is None:
+            self._names = _index_names(self.walk(""))
+        return self._names.get(name, [])
+
+
+class StagedTree:
+    """Workspace files as staged in git's index (what the next commit will hold)."""
+
+    staged = True
+
+    def __init__(self, root: Path, repo: Path, paths: Iterable[str], reader):
+        self.root = root
+        prefix = root.resolve().relative_to(repo.resolve()).as_posix()
+        self.prefix = "" if prefix == "." else prefix + "/"
+        self.repo = repo
+        self._reader = reader
+        self.files = {p[len(self.prefix):] for p in paths if p.startswith(self.prefix)}
+        self.dirs = {posixpath.dirname(p) for p in self.files}
+        for d in list(self.dirs):
+            while d:
+                d = posixpath.dirname(d)
+                self.dirs.add(d)
+        self._names = _index_names(self.files)
+        self._cache: dict[str, bytes] = {}
+
+    def exists(self, rel: str) -> bool:
+        rel = rel.rstrip("/")
+        return rel in self.files or rel in self.dirs
+
+    def is_dir(self, rel: str) -> bool:
+        return rel.rstrip("/") in self.dirs
+
+    def preload(self, rels: Iterable[str]) -> None:
+        """Read many staged files in one go."""
+        wanted = [r for r in rels if r not in self._cache]
+        if wanted:
+            data = self._reader(self.repo, [self.prefix + r for r in wanted])
+            for rel in wanted:
+                self._cache[rel] = data.get(self.prefix + rel, b"")
+
+    def read(self, rel: str) -> bytes:
+        self.preload([rel])
+        return self._cache[rel]
+
+    def size(self, rel: str) -> int:
+        return len(self.read(rel))
+
+    def walk(self, folder: str, suffix: str = "") -> Iterator[str]:
+        start = folder.rstrip("/") + "/" if folder else ""
+        for rel in sorted(self.files):
+            if rel.startswith(start) and rel.endswith(suffix):
+                if not any(part.startswith(".") for part in rel.split("/")):
+                    yield rel
+
+    def by_name(self, name: str) -> list[str]:
+        return self._names.get(name, [])
+
+
+def _index_names(paths: Iterable[str]) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = defaultdict(list)
+    for rel in paths:
+        names[rel.rsplit("/", 1)[-1]].append(rel)
+    return dict(names)
