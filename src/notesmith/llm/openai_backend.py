@@ -1,0 +1,318 @@
+"""OpenAILLM: any OpenAI-compatible chat-completions endpoint, with notesmith's retry policy.
+
+Structured answers are asked for as `json_schema`, then `json_object`, then plain instructions,
+stepping down when the server rejects a format; the level that works is remembered per
+(endpoint, model), in memory and in an optional JSON file.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import os
+import random
+import re
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import openai
+
+from ..errors import ModelError, ModelUnavailable
+from .base import Reply, Request, Usage, estimate_messages_tokens, estimate_tokens, output_budget
+
+log = logging.getLogger(__name__)
+
+STRUCTURED_FORMATS = ("json_schema", "json_object", "plain")
+_FORMAT_WORDS = ("response_format", "json_schema", "json_object")
+_OTHER_CAUSES = ("max_tokens", "max_completion_tokens", "context length", "context_length", "maximum context")
+_KEY_LIKE = re.compile(r"\b(sk-|gsk_|key-)[A-Za-z0-9_\-*]{6,}")
+
+
+class _Rejected(Exception):
+    """The server refused the way a structured answer was asked for."""
+
+
+class OpenAILLM:
+    """An LLM on `client.chat.completions.create`; the SDK's own retries are turned off."""
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        client: Any = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 120,
+        retries: int = 5,
+        backoff: float = 1.0,
+        max_backoff: float = 60,
+        context_tokens: int = 32768,
+        max_output_tokens: int | None = 16384,
+        capabilities_file: Path | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        env_key = os.environ.get("OPENAI_API_KEY")
+        if client is None:
+            client = openai.OpenAI(
+                base_url=base_url, api_key=api_key or env_key or "not-needed", max_retries=0, timeout=timeout
+            )
+        elif hasattr(client, "with_options"):
+            client = client.with_options(max_retries=0)
+        self._client = client
+        secrets = (api_key, env_key, getattr(client, "api_key", None), urlsplit(str(client.base_url)).password)
+        self._secrets = [s for s in secrets if s and s != "not-needed"]
+        self.name = model
+        self.context_tokens = context_tokens
+        self.max_output_tokens = max_output_tokens
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self._sleep = sleep
+        self.base_url = _safe_url(str(client.base_url)).rstrip("/")
+        self._caps = _Capabilities(Path(capabilities_file) if capabilities_file else None)
+
+    @property
+    def structured_format(self) -> str:
+        """The way structured answers are asked for first at this endpoint (remembered)."""
+        remembered = self._caps.get(self.base_url, self.name).get("format")
+        return remembered if remembered in STRUCTURED_FORMATS else STRUCTURED_FORMATS[0]
+
+    def complete(self, request: Request) -> Reply:
+        """Send one request, stepping down structured formats and retrying transient failures."""
+        if request.schema is None:
+            return self._ask(request, "text")
+        start = self.structured_format
+        for fmt in STRUCTURED_FORMATS[STRUCTURED_FORMATS.index(start):]:
+            try:
+                reply = self._ask(request, fmt)
+            except _Rejected as exc:
+                log.info("%s refused %s answers (%s); trying the next format", self.base_url, fmt, exc)
+                continue
+            if fmt != start:
+                self._caps.set(self.base_url, self.name, format=fmt)
+            return reply
+        raise AssertionError("plain answers are never rejected as a format")  # pragma: no cover
+
+    def _ask(self, request: Request, fmt: str) -> Reply:
+        messages = request.messages if fmt in ("text", "json_schema") else _with_schema(request, fmt)
+        kwargs: dict[str, Any] = {"model": self.name, "messages": messages}
+        kwargs[self._tokens_param()] = self._max_tokens(request, messages)
+        if fmt == "json_schema":
+            kwargs["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": request.schema_name, "schema": request.schema, "strict": True},
+            }
+        elif fmt == "json_object":
+            kwargs["response_format"] = {"type": "json_object"}
+        response = self._send(kwargs, fmt)
+        return self._reply(response, messages, fmt)
+
+    def _send(self, kwargs: dict[str, Any], fmt: str) -> Any:
+        failures = 0
+        while True:
+            wait: float | None = None
+            try:
+                return self._client.chat.completions.create(**kwargs)
+            except openai.APIStatusError as exc:
+                status, detail = exc.status_code, self._detail(exc)
+                self._raise_unless_retryable(status, detail, exc, kwargs, fmt)
+                if status in (400, 422):
+                    continue  # the request was adjusted (token parameter name): send it again
+                reason = f"HTTP {status}: {detail}"
+                wait = self._retry_after(exc.response.headers)
+            except openai.APITimeoutError:
+                reason = f"no answer within {self.timeout:g} s"
+            except openai.APIConnectionError as exc:
+                cause = exc.__cause__ or exc.__context__
+                said = (str(cause) or type(cause).__name__) if cause else "no detail"
+                reason = f"connection failed ({self._redact(said)})"
+            except (openai.APIResponseValidationError, ValueError) as exc:
+                raise ModelUnavailable(
+                    f"model endpoint {self.base_url} did not answer like a chat-completions API"
+                    f" ({type(exc).__name__}); check OPENAI_BASE_URL (it usually ends in /v1)"
+                ) from None
+            failures += 1
+            if failures > self.retries:
+                raise ModelUnavailable(
+                    f"model endpoint {self.base_url} kept failing: {reason}; the inputs stay in the inbox"
+                    " — try again later or check the endpoint"
+                ) from None
+            delay = wait if wait is not None else self._backoff_delay(failures)
+            log.warning("%s: %s; retry %d of %d in %.1f s", self.base_url, reason, failures, self.retries, delay)
+            self._sleep(delay)
+
+    def _raise_unless_retryable(self, status: int, detail: str, exc: Any, kwargs: dict, fmt: str) -> None:
+        where = f"model endpoint {self.base_url}"
+        if status in (401, 403):
+            raise ModelUnavailable(
+                f"{where} refused the API key (HTTP {status});"
+                " set OPENAI_API_KEY to a valid key for this endpoint"
+            ) from None
+        if status == 404:
+            raise ModelUnavailable(
+                f"{where} has no model {self.name!r} (HTTP 404: {detail}); check the model name"
+                " (NOTESMITH_MODEL, --model) and the endpoint (OPENAI_BASE_URL)"
+            ) from None
+        if status == 429 and "insufficient_quota" in f"{getattr(exc, 'code', '')} {detail}":
+            raise ModelUnavailable(f"{where} says the account has no quota left (HTTP 429); check billing") from None
+        if status in (400, 422):
+            lowered = detail.lower()
+            if "max_completion_tokens" in lowered and "max_tokens" in kwargs:
+                kwargs["max_completion_tokens"] = kwargs.pop("max_tokens")
+                self._caps.set(self.base_url, self.name, tokens_param="max_completion_tokens")
+                return
+            names_format = any(word in lowered for word in _FORMAT_WORDS)
+            if fmt in ("json_schema", "json_object") and (
+                names_format or not any(word in lowered for word in _OTHER_CAUSES)
+            ):
+                raise _Rejected(f"HTTP {status}: {detail}")
+        if status >= 500 or status in (408, 429):
+            return
+        raise ModelError(
+            f"{where} rejected the request for {self.name!r} (HTTP {status}: {detail});"
+            " check the model settings"
+        ) from None
+
+    def _reply(self, response: Any, messages: list[dict], fmt: str) -> Reply:
+        choice = response.choices[0] if getattr(response, "choices", None) else None
+        message = getattr(choice, "message", None)
+        text = (getattr(message, "content", None) or "") if message is not None else ""
+        finish = (getattr(choice, "finish_reason", None) or "") if choice is not None else ""
+        raw = getattr(response, "usage", None)
+        if raw is not None and getattr(raw, "prompt_tokens", None) is not None:
+            usage = Usage(raw.prompt_tokens or 0, raw.completion_tokens or 0)
+        else:
+            usage = Usage(estimate_messages_tokens(messages), estimate_tokens(text))
+        model = getattr(response, "model", None) or self.name
+        return Reply(text=text, finish_reason=finish, usage=usage, model=model, format=fmt)
+
+    def _tokens_param(self) -> str:
+        return self._caps.get(self.base_url, self.name).get("tokens_param", "max_tokens")
+
+    def _max_tokens(self, request: Request, messages: list[dict]) -> int:
+        if request.max_tokens:
+            return request.max_tokens
+        budget = output_budget(self.context_tokens, messages)
+        if budget <= 0:
+            raise ModelError(
+                f"the {request.purpose or 'prompt'} prompt (about {estimate_messages_tokens(messages)} tokens)"
+                f" does not fit the context of {self.context_tokens} tokens;"
+                " use a smaller input or a larger context"
+            )
+        return min(budget, self.max_output_tokens) if self.max_output_tokens else budget
+
+    def _backoff_delay(self, failures: int) -> float:
+        return min(self.max_backoff, self.backoff * 2 ** (failures - 1)) * random.uniform(0.5, 1.0)
+
+    def _retry_after(self, headers: Any) -> float | None:
+        seconds: float | None = None
+        try:
+            if headers.get("retry-after-ms"):
+                seconds = float(headers["retry-after-ms"]) / 1000
+            elif headers.get("retry-after"):
+                seconds = _parse_retry_after(headers["retry-after"])
+        except ValueError:
+            seconds = None
+        return None if seconds is None else min(max(seconds, 0.0), self.max_backoff)
+
+    def _detail(self, exc: Any) -> str:
+        body = exc.body
+        if isinstance(body, dict):
+            text = body.get("message") or body.get("error") or body.get("detail") or json.dumps(body)
+        else:
+            text = body if isinstance(body, str) and body else exc.message
+        text = " ".join(str(text).split())
+        return self._redact(text[:300])
+
+    def _redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return _KEY_LIKE.sub(r"\1***", text)
+
+
+class _Capabilities:
+    """What each (endpoint, model) accepts, in memory and optionally in a JSON file."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._lock = threading.Lock()
+        self._data = self._load()
+
+    def get(self, endpoint: str, model: str) -> dict:
+        with self._lock:
+            return dict(self._data.get(endpoint, {}).get(model, {}))
+
+    def set(self, endpoint: str, model: str, **values: str) -> None:
+        with self._lock:
+            entry = self._data.setdefault(endpoint, {}).setdefault(model, {})
+            if all(entry.get(k) == v for k, v in values.items()):
+                return
+            entry.update(values)
+            if self.path is not None:
+                self._save(endpoint, model, entry)
+
+    def _load(self) -> dict:
+        if self.path is None:
+            return {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _save(self, endpoint: str, model: str, entry: dict) -> None:
+        assert self.path is not None
+        on_disk = self._load()  # another process may have added other endpoints meanwhile
+        on_disk.setdefault(endpoint, {})[model] = dict(entry)
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(on_disk, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.warning("could not remember endpoint capabilities in %s: %s", self.path, exc)
+
+
+def _with_schema(request: Request, fmt: str) -> list[dict]:
+    kind = "array" if (request.schema or {}).get("type") == "array" else "object"
+    schema = json.dumps(request.schema, ensure_ascii=False, separators=(",", ":"))
+    note = (
+        f"Answer with one JSON {kind} only: no prose before or after it, no code fences."
+        f" It must follow this JSON Schema:\n{schema}"
+    )
+    messages = [dict(m) for m in request.messages]
+    if messages and messages[0].get("role") == "system":
+        messages[0]["content"] = f"{messages[0].get('content') or ''}\n\n{note}"
+    else:
+        messages.insert(0, {"role": "system", "content": note})
+    return messages
+
+
+def _parse_retry_after(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        raise ValueError(value) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return (when - datetime.now(timezone.utc)).total_seconds()
+
+
+def _safe_url(url: str) -> str:
+    """The URL without user info or query, which may hold credentials."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))

@@ -1,0 +1,116 @@
+"""Ask for a JSON answer, check it, and re-ask with the errors shown until it is valid."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from ..errors import InvalidAnswer
+from .base import LLM, Reply, Request
+from .jsonschema import validate as validate_schema
+
+CUT_OFF = "answer was cut off by the length limit"
+EMPTY = "empty answer"
+MAX_ERRORS_SHOWN = 10
+
+_FENCE = re.compile(r"```(?:json|JSON)?[ \t]*\n(.*?)```", re.DOTALL)
+
+
+def ask_json(
+    llm: LLM,
+    request: Request,
+    *,
+    validate: Callable[[Any], list[str]] | None = None,
+    attempts: int = 3,
+) -> tuple[Any, list[Reply]]:
+    """Return the first valid JSON answer (parsed) and every reply it took; raise InvalidAnswer.
+
+    A reply cut off by the length limit or empty is a failure, never content. Each failure is
+    re-asked with the errors shown to the model, up to `attempts` calls in total. The
+    InvalidAnswer raised at the end carries `.replies` (for usage) and `.errors`.
+    """
+    replies: list[Reply] = []
+    messages = list(request.messages)
+    errors: list[str] = []
+    for _ in range(max(attempts, 1)):
+        reply = llm.complete(replace(request, messages=messages))
+        replies.append(reply)
+        data, errors = _judge(reply, request, validate)
+        if not errors:
+            return data, replies
+        messages = messages + _feedback(reply, errors)
+    shown = "; ".join(errors[:MAX_ERRORS_SHOWN])
+    err = InvalidAnswer(
+        f"the model's {request.purpose or 'answer'} stayed invalid after {len(replies)} attempts: {shown};"
+        " try a larger model or a smaller input"
+    )
+    err.replies = replies  # type: ignore[attr-defined]
+    err.errors = errors  # type: ignore[attr-defined]
+    raise err
+
+
+def parse_json(text: str, *, want: str = "object") -> Any:
+    """Parse JSON from a model's text, tolerating a fenced block or prose around it."""
+    text = text.strip()
+    try:
+        return json.loads(text)
+    except ValueError as first_error:
+        fenced = _FENCE.search(text)
+        if fenced:
+            try:
+                return json.loads(fenced.group(1))
+            except ValueError:
+                pass
+        found = _first_embedded(text, "[" if want == "array" else "{")
+        if found is not None:
+            return found
+        raise first_error
+
+
+def _judge(
+    reply: Reply, request: Request, validate: Callable[[Any], list[str]] | None
+) -> tuple[Any, list[str]]:
+    if reply.finish_reason == "length":
+        return None, [CUT_OFF]
+    if not reply.text.strip():
+        return None, [EMPTY]
+    want = "array" if (request.schema or {}).get("type") == "array" else "object"
+    try:
+        data = parse_json(reply.text, want=want)
+    except ValueError as exc:
+        return None, [f"answer is not valid JSON: {exc}"]
+    errors = validate_schema(data, request.schema) if request.schema else []
+    if not errors and validate is not None:
+        errors = list(validate(data))
+    return data, errors
+
+
+def _feedback(reply: Reply, errors: list[str]) -> list[dict]:
+    if errors == [CUT_OFF]:
+        # The cut text is not worth sending back: ask for a shorter answer instead.
+        return [{"role": "user", "content": "Your answer was cut off by the length limit. "
+                 "Answer again with shorter JSON that follows the schema."}]
+    if errors == [EMPTY]:
+        return [{"role": "user", "content": "Your answer was empty. Answer with JSON that follows the schema."}]
+    listed = "\n".join(f"- {e}" for e in errors[:MAX_ERRORS_SHOWN])
+    more = f"\n- ... and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
+    return [
+        {"role": "assistant", "content": reply.text},
+        {"role": "user", "content": f"Your answer was invalid:\n{listed}{more}\n"
+         "Answer again with JSON that follows the schema."},
+    ]
+
+
+def _first_embedded(text: str, opener: str) -> Any:
+    decoder = json.JSONDecoder()
+    start = text.find(opener)
+    while start != -1:
+        try:
+            value, _ = decoder.raw_decode(text, start)
+            return value
+        except ValueError:
+            start = text.find(opener, start + 1)
+    return None

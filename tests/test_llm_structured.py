@@ -1,0 +1,83 @@
+"""ask_json: JSON extraction, validation and re-asking, with a scripted model."""
+
+from __future__ import annotations
+
+import pytest
+
+from notesmith.errors import InvalidAnswer
+from notesmith.llm import Reply, Request, ScriptedLLM, Usage, ask_json, estimate_tokens, parse_json
+from notesmith.llm.base import output_budget
+
+SCHEMA = {
+    "type": "object",
+    "properties": {"ids": {"type": "array", "items": {"enum": ["S1", "S2"]}}},
+    "required": ["ids"],
+}
+REQUEST = Request(messages=[{"role": "user", "content": "cite"}], schema=SCHEMA, purpose="draft")
+
+
+def test_parse_json_tolerates_fences_and_prose():
+    assert parse_json('```json\n{"a": 1}\n```') == {"a": 1}
+    assert parse_json('Here you go:\n{"a": {"b": [1]}} hope it helps {x}') == {"a": {"b": [1]}}
+    assert parse_json("I think [1] is right: [2, 3]", want="array") == [1]
+    with pytest.raises(ValueError):
+        parse_json("no json here")
+
+
+def test_valid_first_answer_is_returned_with_its_reply():
+    llm = ScriptedLLM(['Sure:\n```json\n{"ids": ["S2"]}\n```'])
+    data, replies = ask_json(llm, REQUEST)
+    assert data == {"ids": ["S2"]} and len(replies) == 1
+    assert llm.requests[0].messages == REQUEST.messages
+
+
+def test_callback_errors_are_shown_to_the_model():
+    def no_duplicates(data):
+        return ["$.ids: S1 is cited twice"] if data["ids"].count("S1") > 1 else []
+
+    llm = ScriptedLLM([{"ids": ["S1", "S1"]}, {"ids": ["S1"]}])
+    data, replies = ask_json(llm, REQUEST, validate=no_duplicates)
+    assert data == {"ids": ["S1"]} and len(replies) == 2
+    feedback = llm.requests[1].messages
+    assert feedback[1] == {"role": "assistant", "content": '{"ids": ["S1", "S1"]}'}
+    assert "Your answer was invalid:\n- $.ids: S1 is cited twice" in feedback[2]["content"]
+    assert "Answer again with JSON that follows the schema." in feedback[2]["content"]
+
+
+def test_callback_runs_only_on_schema_valid_data():
+    seen = []
+    llm = ScriptedLLM([{"ids": "S1"}, {"ids": ["S1"]}])
+    ask_json(llm, REQUEST, validate=lambda data: seen.append(data) or [])
+    assert seen == [{"ids": ["S1"]}]
+
+
+def test_empty_and_cut_off_answers_are_failures_never_content():
+    cut = Reply('{"ids": ["S1"]}', "length", Usage(5, 5), "m", "json_schema")
+    llm = ScriptedLLM(["", cut, "   "])
+    with pytest.raises(InvalidAnswer) as caught:
+        ask_json(llm, REQUEST)
+    assert "empty answer" in str(caught.value)
+    assert "draft" in str(caught.value)
+    assert [m["content"] for m in llm.requests[2].messages[1:]] == [
+        "Your answer was empty. Answer with JSON that follows the schema.",
+        "Your answer was cut off by the length limit. Answer again with shorter JSON that follows the schema.",
+    ]
+    assert len(caught.value.replies) == 3
+    assert sum(r.usage for r in caught.value.replies).total > 10
+
+
+def test_attempts_bound_the_calls():
+    llm = ScriptedLLM([{"ids": ["S3"]}] * 5)
+    with pytest.raises(InvalidAnswer, match="after 2 attempts: \\$.ids\\[0\\]: 'S3' is not one of"):
+        ask_json(llm, REQUEST, attempts=2)
+    assert len(llm.requests) == 2
+
+
+def test_estimates_and_budget():
+    assert estimate_tokens("") == 0
+    assert estimate_tokens("a") == 1
+    assert estimate_tokens("a" * 35) == 10
+    messages = [{"role": "user", "content": "a" * 350}]
+    assert output_budget(1000, messages) == 1000 - (100 + 4) - 256
+    assert output_budget(100, messages) == 0
+    assert Usage(1, 2) + Usage(3, 4) == Usage(4, 6) and Usage(4, 6).total == 10
