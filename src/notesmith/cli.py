@@ -126,6 +126,98 @@ def hook_install(ctx: click.Context, force: bool) -> None:
     click.echo(f"installed {path}")
 
 
+def _progress(verbose: bool, quiet: bool):
+    """A progress printer for a terminal (or with -v); None when quiet."""
+    if quiet or not (verbose or sys.stderr.isatty()):
+        return None
+    color = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+
+    def show(message: str) -> None:
+        click.echo(click.style(f"· {message}", dim=True) if color else f"· {message}", err=True)
+
+    return show
+
+
+def _process_options(f):
+    options = [
+        click.option("--dry-run", is_flag=True, help="Show the plan and a token estimate; write nothing."),
+        click.option("--no-commit", is_flag=True, help="Leave the changes in the working tree, unstaged."),
+        click.option("--branch", metavar="NAME", help="Commit on a new branch NAME and leave it checked out."),
+        click.option("--jobs", type=click.IntRange(1, 64), help="Drafts to run at once (default: config jobs)."),
+        click.option("--model", help="Model name; drafting with a model needs one (or NOTESMITH_MODEL)."),
+        click.option("--base-url", help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL or OpenAI)."),
+        click.option("--offline", is_flag=True, help="Use the offline drafter even if a model is configured."),
+        click.option("--to", "to", metavar="ARTICLE", help="Send every group to this existing article."),
+        click.option("--allow-secrets", is_flag=True, help="Process inputs that look like they hold credentials."),
+        click.option("--wait", type=float, default=0.0, show_default=True,
+                     help="Seconds to wait for another run's lock."),
+        click.option("-q", "--quiet", is_flag=True, help="Print only the summary's first line."),
+        click.option("-v", "--verbose", is_flag=True, help="Show progress even when not on a terminal."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _run_kwargs(options: dict) -> tuple[dict, dict]:
+    flags = {"model": options.pop("model"), "base_url": options.pop("base_url")}
+    options["commit"] = not options.pop("no_commit")
+    return flags, options
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_process_options
+@click.pass_context
+def process(ctx: click.Context, files: tuple[Path, ...], quiet: bool, verbose: bool, **options) -> None:
+    """Turn the inbox (or the given inputs) into articles, move the inputs, commit."""
+    from .run import run
+
+    flags, options = _run_kwargs(options)
+    ws = open_workspace(ctx, **flags)
+    if not ws.inbox.is_dir():
+        raise click.UsageError(f"no inbox folder at {ws.inbox}; run `notesmith init` there first")
+    report = run(ws, progress=_progress(verbose, quiet), files=list(files) or None, **options)
+    lines = report.summary_lines()
+    click.echo("\n".join(lines[:1] if quiet else lines))
+    ctx.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.option("--settle", type=float, help="Seconds the inbox must stay quiet before a run (default 120).")
+@click.option("--poll", type=float, default=2.0, show_default=True, help="Seconds between looks at the inbox.")
+@_process_options
+@click.pass_context
+def watch(ctx: click.Context, settle: float | None, poll: float, quiet: bool, verbose: bool, **options) -> None:
+    """Process the inbox whenever it has been quiet for the settle time; Ctrl-C stops."""
+    from .watch import watch_inbox
+
+    flags, options = _run_kwargs(options)
+    if settle is not None:
+        flags["settle"] = settle
+    ws = open_workspace(ctx, **flags)
+    progress = _progress(verbose, quiet)
+    click.echo(f"watching {ws.inbox} (settle {ws.config.settle:g}s); Ctrl-C stops", err=True)
+    try:
+        watch_inbox(ws, poll=poll, progress=progress, echo=lambda line: click.echo(line), **options)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def demo(ctx: click.Context, directory: Path | None) -> None:
+    """Copy the example workspace to a new folder and process it offline (the built-in defaults)."""
+    from .demo import run_demo
+
+    code = 0
+    for line, status in run_demo(directory):
+        click.echo(line)
+        code = max(code, status)
+    ctx.exit(code)
+
+
 @main.command()
 def rules() -> None:
     """List the check codes, their default severity and what each means."""

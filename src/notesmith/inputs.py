@@ -17,6 +17,7 @@ import yaml
 
 from .errors import InputError
 from .filenames import parse_filename
+from .frontmatter import parse_yaml
 
 KINDS = ("transcript", "message", "photo", "subtitles", "whisper")
 MAX_BYTES = 100 * 1024 * 1024
@@ -252,15 +253,6 @@ def _is_scalar(value: object) -> bool:
 # --- frontmatter -------------------------------------------------------------------------------
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML loader that keeps dates as strings."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
@@ -277,7 +269,7 @@ def split_frontmatter(text: str) -> tuple[dict | None, str, int]:
                          "'---' line", line=1)
     block = text[first_end + 1:close.start()]
     try:
-        front = yaml.load(block, Loader=_Loader)
+        front = parse_yaml(block)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]

@@ -108,3 +108,26 @@ def _index_names(paths: Iterable[str]) -> dict[str, list[str]]:
     for rel in paths:
         names[rel.rsplit("/", 1)[-1]].append(rel)
     return dict(names)
+
+
+class PlannedTree:
+    """The working tree as it will be once a run's plan is applied (files added and moved away)."""
+
+    staged = False
+
+    def __init__(self, base: DiskTree, added: Iterable[str] = (), removed: Iterable[str] = ()):
+        self.base = base
+        self.root = base.root
+        self.added = set(added)
+        self.removed = set(removed) - self.added
+        self._names = _index_names(self.added)
+
+    def exists(self, rel: str) -> bool:
+        return rel in self.added or (rel not in self.removed and self.base.exists(rel))
+
+    def is_dir(self, rel: str) -> bool:
+        return self.base.is_dir(rel) or any(a.startswith(rel.rstrip("/") + "/") for a in self.added)
+
+    def by_name(self, name: str) -> list[str]:
+        found = [p for p in self.base.by_name(name) if p not in self.removed]
+        return found + [p for p in self._names.get(name, []) if p not in found]

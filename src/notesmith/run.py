@@ -1,0 +1,387 @@
+"""`notesmith process`: one run, stage by stage (SPEC §5).
+
+  lock → finish a killed run's plan → read the inbox → group → route → draft → cite and render →
+  check → plan (journal) → apply: write, move, index, commit → run log.
+
+The model phase only reads the workspace; every change goes through the journaled plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import secrets
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from .applying import apply_plan
+from .article import Article
+from .catalog import Entry, load_catalog
+from .checks import Context, check_article
+from .drafting import (Drafted, draft_new_offline, draft_new_with_model, draft_update_offline,
+                       draft_update_with_model)
+from .drafts import Route
+from .editing import apply_update
+from .errors import ArticleError, ConfigError, ModelError, NotesmithError
+from .grouping import group_by_time
+from .indexcheck import ArticleInfo
+from .indexing import index_article
+from .inputs import Input
+from .intake import read_inbox
+from .journal import Journal
+from .llm.base import LLM, Reply, Request, Usage, estimate_tokens
+from .lock import WorkspaceLock
+from .planning import Changes, build_plan, commit_message, describe_plan
+from .prompts import Prompts
+from .rendering import render_new
+from .report_run import RunReport
+from .routing import Candidates, route_offline, route_with_model, shortlist
+from .rules import severities
+from .runlog import RecordingLLM, write_run_log
+from .shortlist import Shortlist
+from .slugs import slugify, unique_slug
+from .state import state_dir
+from .tree import DiskTree, PlannedTree
+from .workspace import Workspace
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Options:
+    """How to run; the CLI's flags."""
+
+    dry_run: bool = False
+    commit: bool = True
+    branch: str | None = None
+    jobs: int | None = None
+    offline: bool = False
+    files: Sequence[Path] | None = None
+    to: str | None = None
+    allow_secrets: bool = False
+    wait: float = 0.0
+    today: str | None = None
+
+
+def choose_llm(ws: Workspace, llm: LLM | None, offline: bool) -> LLM | None:
+    """The model to draft with: the one given, the configured one, or None for the offline drafter."""
+    if offline or ws.config.offline:
+        return None
+    if llm is not None:
+        return llm
+    if not ws.config.model:
+        return None
+    from .llm import OpenAILLM
+
+    return OpenAILLM(ws.config.model, base_url=ws.config.base_url, timeout=ws.config.timeout,
+                     retries=ws.config.retries, context_tokens=ws.config.context_tokens,
+                     capabilities_file=ws.state / "endpoints.json")
+
+
+def run(ws: Workspace, llm: LLM | None = None, *, progress: Progress | None = None, **options) -> RunReport:
+    """Process the inbox once; see the module docstring for the stages."""
+    opts = Options(**options)
+    started = time.monotonic()
+    say = progress or (lambda message: None)
+    run_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    model = choose_llm(ws, llm, opts.offline)
+    report = RunReport(run_id, model=model.name if model else "offline", offline=model is None, dry_run=opts.dry_run)
+    recorder = RecordingLLM(model) if model is not None else None
+    state = state_dir(ws.root, ws.config.state)
+    with WorkspaceLock(state / "lock", wait=opts.wait):
+        journal = Journal(state / "journal")
+        git = _open_git(ws, opts, report)
+        pending = journal.pending()
+        if pending is not None and not opts.dry_run:
+            say("finishing the run that was interrupted")
+            report.commits += apply_plan(pending, ws.root, journal, git, say)
+            report.resumed = True
+            report.notes.append(f"finished the interrupted run {pending.get('run_id')} first")
+        _process(ws, opts, report, recorder, git, journal, say)
+    report.seconds = time.monotonic() - started
+    if recorder is not None:
+        report.usage = recorder.usage
+        config = ws.config
+        if config.price_input or config.price_output:
+            report.cost = (report.usage.prompt_tokens * config.price_input
+                           + report.usage.completion_tokens * config.price_output) / 1_000_000
+    if not opts.dry_run:
+        report.log_file = write_run_log(state / "runs", report, recorder, keep=ws.config.keep_runs,
+                                        root=ws.root)
+    return report
+
+
+def _open_git(ws: Workspace, opts: Options, report: RunReport):
+    if not opts.commit:
+        return None
+    from .gitops import Git
+
+    git = Git.open(ws.root)
+    if git is None:
+        report.notes.append("not a git repository: changes are left in the working tree (--no-commit)")
+        opts.commit = False
+        return None
+    if not git.has_commits():
+        report.notes.append("the repository has no commit yet: changes are left in the working tree (--no-commit)")
+        opts.commit = False
+        return None
+    name, email, configured = git.identity()
+    if not configured:
+        report.notes.append(f"no git identity configured: committed as {name} <{email}>")
+    return git
+
+
+def _process(ws: Workspace, opts: Options, report: RunReport, llm: LLM | None, git, journal: Journal,
+             say: Progress) -> None:
+    config = ws.config
+    say("reading the inbox")
+    intake = read_inbox(ws, opts.files, allow_secrets=opts.allow_secrets)
+    report.inputs_read = len(intake.ready) + len(intake.failed) + len(intake.skipped) + len(intake.waiting)
+    if llm is None and intake.ready:
+        report.notes.append("offline drafter: no model configured (set NOTESMITH_MODEL or --model); "
+                            "text is kept verbatim, not translated, and instructions inside inputs "
+                            "cannot be told from content")
+    changes = Changes()
+    rel = ws.rel
+    for d in intake.failed:
+        dst = f"{config.failed}/{d.path.name}"
+        changes.fails.append((rel(d.path), dst, d.reason))
+        report.failed.append((rel(d.path), d.reason))
+    for d in intake.skipped:
+        changes.moves.append((rel(d.path), f"{config.skipped}/{d.path.name}"))
+        report.skipped.append((rel(d.path), d.reason))
+    for d in intake.waiting:
+        report.waiting.append((rel(d.path), d.reason))
+    edited = git.dirty([config.articles]) if git is not None else set()
+    groups = group_by_time(intake.ready, key=lambda item: item.time,
+                           window=dt.timedelta(seconds=config.group_window))
+    say(f"{len(intake.ready)} inputs in {len(groups)} groups")
+    catalog = load_catalog(ws.root, config.articles, ws.state / "catalog.json")
+    routes = _route(ws, opts, llm, groups, catalog, report, say)
+    by_id = {item.id: item for item in intake.ready}
+    _draft_and_render(ws, opts, llm, routes, by_id, edited, changes, report, say)
+    _index(ws, changes, git, report)
+    report.created = list(changes.created)
+    report.updated = list(changes.updated)
+    report.plan = describe_plan(changes) if opts.dry_run else []
+    _check_planned(ws, changes, report)
+    if opts.dry_run or not (changes.writes or changes.moves or changes.fails):
+        return
+    usage = llm.usage if llm is not None else Usage()
+    message = commit_message(changes, run_id=report.run_id, model=report.model, usage=usage,
+                             inputs=len(changes.moves) + len(changes.fails))
+    tracked = {p for p in [src for src, _ in changes.moves] + [src for src, _, _ in changes.fails]
+               if git is not None and git.tracked(p)}
+    plan, contents = build_plan(changes, run_id=report.run_id, commit=opts.commit, branch=opts.branch,
+                                message=message, tracked=tracked, inbox_commit=True)
+    journal.write_plan(plan, contents)
+    say("applying")
+    report.commits += apply_plan(plan, ws.root, journal, git, say)
+
+
+def _route(ws: Workspace, opts: Options, llm: LLM | None, groups: list[list[Input]], catalog: list[Entry],
+           report: RunReport, say: Progress) -> list[Route]:
+    config = ws.config
+    if opts.to:
+        target = _target_article(ws, opts.to, catalog)
+        return [Route("update", tuple(i.id for i in g), target.rel, target.title, "--to") for g in groups]
+    entries = {e.rel: e for e in catalog}
+    index = Shortlist((e.rel, e.search_text()) for e in catalog)
+    candidates = [shortlist(g, index, entries, config.shortlist) for g in groups]
+    if llm is None:
+        return [r for g, c in zip(groups, candidates) for r in route_offline(g, c)]
+    say(f"routing {len(groups)} groups with {llm.name}")
+
+    def one(pair: tuple[list[Input], Candidates]) -> list[Route]:
+        group, cands = pair
+        try:
+            routes, _, instructions = route_with_model(llm, Prompts(ws.path("prompts"), ws.path("style_file")),
+                                                       group, cands, config.language)
+        except ModelError as exc:
+            for item in group:
+                report.waiting.append((ws.rel(item.path), f"model failed while routing: {exc.message}"))
+            return []
+        report.instructions.extend(instructions)
+        return routes
+
+    with ThreadPoolExecutor(max_workers=max(1, opts.jobs or config.jobs)) as pool:
+        return [r for routes in pool.map(one, zip(groups, candidates)) for r in routes]
+
+
+def _target_article(ws: Workspace, name: str, catalog: list[Entry]) -> Entry:
+    wanted = name.strip().lower()
+    for entry in catalog:
+        candidates = {entry.rel.lower(), posixpath.relpath(entry.rel, ws.config.articles).lower(),
+                      entry.rel.rsplit("/", 1)[-1][:-3].lower(), entry.title.lower()}
+        if wanted in candidates or wanted + ".md" in candidates:
+            return entry
+    raise ConfigError(f"--to {name}: no such article under {ws.config.articles}/; give its path or title")
+
+
+def _draft_and_render(ws: Workspace, opts: Options, llm: LLM | None, routes: list[Route],
+                      by_id: dict[str, Input], edited: set[str], changes: Changes, report: RunReport,
+                      say: Progress) -> None:
+    config = ws.config
+    today = opts.today or dt.date.today().isoformat()
+    prompts = Prompts(ws.path("prompts"), ws.path("style_file"))
+    used = config.used.strip("/")
+    creates: list[Route] = []
+    updates: dict[str, list[Route]] = {}
+    for route in routes:
+        inputs = [by_id[i] for i in route.inputs]
+        if route.action == "feedback":
+            for item in inputs:
+                dst = f"{config.feedback}/{item.id}"
+                changes.moves.append((ws.rel(item.path), dst))
+                changes.feedback.append(dst)
+                report.feedback.append(dst)
+        elif route.action == "skip":
+            for item in inputs:
+                changes.moves.append((ws.rel(item.path), f"{config.skipped}/{item.id}"))
+                report.skipped.append((ws.rel(item.path), route.reason or "no content"))
+        elif route.action == "update" and route.article and (ws.root / route.article).is_file():
+            if route.article in edited:
+                for item in inputs:
+                    report.waiting.append((ws.rel(item.path), f"{route.article} has uncommitted edits by a person; "
+                                                              "commit or discard them, then run again"))
+                continue
+            updates.setdefault(route.article, []).append(route)
+        else:
+            creates.append(route)
+    if opts.dry_run:
+        report.estimated_tokens = sum(estimate_tokens(by_id[i].text) for r in routes for i in r.inputs) + \
+            2000 * (len(creates) + len(updates)) if llm is not None else 0
+        for route in creates:
+            changes.created.append(_new_path(ws, route.title or "untitled", changes))
+            changes.titles[changes.created[-1]] = route.title
+        changes.updated.extend(updates)
+        return
+    taken_lock = threading.Lock()
+
+    def create(route: Route) -> None:
+        group = [by_id[i] for i in route.inputs]
+        try:
+            drafted = draft_new_with_model(llm, prompts, group, route.title, config.language) if llm \
+                else draft_new_offline(group)
+        except ModelError as exc:
+            _wait(ws, group, f"model failed while drafting: {exc.message}", report)
+            return
+        with taken_lock:
+            rel = _new_path(ws, drafted.content.title, changes)
+            text = render_new(drafted.content, article_rel=rel, today=today, status=config.default_status,
+                              used_dir=used)
+            changes.writes[rel] = text
+            changes.created.append(rel)
+            changes.titles[rel] = drafted.content.title
+            _moved(ws, group, used, changes)
+            report.instructions.extend(drafted.instructions)
+
+    def update(rel: str) -> None:
+        path = ws.root / rel
+        try:
+            article = Article.load(path)
+        except ArticleError as exc:
+            for route in updates[rel]:
+                _wait(ws, [by_id[i] for i in route.inputs], str(exc), report)
+            return
+        done: list[Input] = []
+        for route in updates[rel]:
+            group = [by_id[i] for i in route.inputs]
+            try:
+                drafted = draft_update_with_model(llm, prompts, article, rel, group, config.language) if llm \
+                    else draft_update_offline(group)
+                article = apply_update(article, drafted.content, article_rel=rel, today=today, used_dir=used)
+            except ModelError as exc:
+                _wait(ws, group, f"model failed while drafting: {exc.message}", report)
+                continue
+            except ValueError as exc:
+                _wait(ws, group, f"the update for {rel} could not be applied ({exc})", report)
+                continue
+            done.extend(group)
+            report.instructions.extend(drafted.instructions)
+        if done:
+            with taken_lock:
+                changes.writes[rel] = article.dump()
+                changes.updated.append(rel)
+                changes.titles[rel] = article.title
+                _moved(ws, done, used, changes)
+
+    jobs = max(1, opts.jobs or config.jobs) if llm is not None else 1
+    say(f"drafting {len(creates)} new and {len(updates)} updated articles")
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(create, r) for r in creates] + [pool.submit(update, rel) for rel in updates]
+        for future in futures:
+            future.result()
+    changes.created.sort()
+    changes.updated.sort()
+
+
+def _wait(ws: Workspace, group: Iterable[Input], reason: str, report: RunReport) -> None:
+    for item in group:
+        report.waiting.append((ws.rel(item.path), reason))
+
+
+def _moved(ws: Workspace, group: Iterable[Input], used: str, changes: Changes) -> None:
+    for item in group:
+        changes.moves.append((ws.rel(item.path), f"{used}/{item.id}"))
+
+
+def _new_path(ws: Workspace, title: str, changes: Changes) -> str:
+    """A new article's path: an ASCII slug of its title, unique in the folder (case-insensitively)."""
+    folder = ws.config.articles.strip("/")
+    base = ws.root / folder
+    taken = {p.stem for p in base.glob("*.md")} if base.is_dir() else set()
+    taken |= {posixpath.basename(r)[:-3] for r in changes.writes if posixpath.dirname(r) == folder}
+    slug = unique_slug(slugify(title), taken)
+    return f"{folder}/{slug}.md"
+
+
+def _index(ws: Workspace, changes: Changes, git, report: RunReport) -> None:
+    """Add rows for new articles and refresh rows of updated ones in _index.md."""
+    config = ws.config
+    articles_root = config.articles.strip("/")
+    tree = DiskTree(ws.root)
+    texts = {}
+    for rel in tree.walk(articles_root, config.index_name):
+        if posixpath.basename(rel) == config.index_name:
+            texts[rel] = (ws.root / rel).read_text(encoding="utf-8", errors="replace")
+    dirty = git.dirty(list(texts)) if git is not None and texts else set()
+    for rel in [*changes.created, *changes.updated]:
+        if rel not in changes.writes:
+            continue
+        article = Article(changes.writes[rel], rel)
+        data = article.frontmatter
+        info = ArticleInfo(rel, article.title, str(data.get("status", "")), str(data.get("updated", "")),
+                           str(data.get("description", "") or ""))
+        body = "\n".join(article.lines[article.body_start - 1:])
+        for index_rel, text in index_article(texts, info, body, articles_root=articles_root,
+                                             index_name=config.index_name).items():
+            if index_rel in dirty:
+                report.notes.append(f"{index_rel} has uncommitted edits: left as it is; "
+                                    "run notesmith check --fix after committing them")
+                continue
+            texts[index_rel] = text
+            changes.writes[index_rel] = text
+
+
+def _check_planned(ws: Workspace, changes: Changes, report: RunReport) -> None:
+    """Check what the run will write against the tree as it will be; report new errors."""
+    added = set(changes.writes) | {dst for _, dst in changes.moves}
+    removed = {src for src, _ in changes.moves} | {src for src, _, _ in changes.fails}
+    tree = PlannedTree(DiskTree(ws.root), added, removed)
+    ctx = Context(tree, ws.config, severities(ws.config.rules))
+    old_ctx = Context(DiskTree(ws.root), ws.config, severities(ws.config.rules))
+    for rel in [*changes.created, *changes.updated]:
+        if rel not in changes.writes:
+            continue
+        new = check_article(Article(changes.writes[rel], rel), rel, ctx)
+        before = set()
+        if rel in changes.updated and (ws.root / rel).is_file():
+            before = {(f.code, f.message) for f in check_article(Article.load(ws.root / rel), rel, old_ctx)}
+        for finding in new:
+            if finding.severity == "error" and (finding.code, finding.message) not in before:
+                report.findings.append(f"{finding.path}:{finding.line}:{finding.col}: {finding.code} {finding.message}")

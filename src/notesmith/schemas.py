@@ -1,0 +1,69 @@
+"""JSON Schemas for the model's answers; enums of the ids given in each prompt do the hard work.
+
+Every object lists all its properties as required and forbids others, so servers with strict
+structured output (and grammar-constrained decoding) accept the schemas as they are.
+"""
+
+from __future__ import annotations
+
+
+def _object(**properties: dict) -> dict:
+    return {"type": "object", "properties": properties, "required": list(properties),
+            "additionalProperties": False}
+
+
+def _ids(ids: list[str]) -> dict:
+    return {"type": "string", "enum": list(ids)}
+
+
+def blocks_schema(source_ids: list[str]) -> dict:
+    """A list of headings and paragraphs; paragraphs cite sources by the ids given."""
+    block = _object(
+        type={"type": "string", "enum": ["heading", "paragraph"]},
+        text={"type": "string", "minLength": 1},
+        level={"type": "integer", "enum": [2, 3]},
+        sources={"type": "array", "items": _ids(source_ids)},
+    )
+    return {"type": "array", "items": block, "minItems": 1}
+
+
+def route_schema(source_ids: list[str], article_ids: list[str]) -> dict:
+    """Routing decisions: each names an action, its sources and (for updates) an article id."""
+    article = {"type": ["string", "null"], "enum": [*article_ids, None]}
+    decision = _object(
+        action={"type": "string", "enum": ["create", "update", "feedback", "skip"]},
+        sources={"type": "array", "items": _ids(source_ids), "minItems": 1},
+        article=article,
+        title={"type": "string"},
+        reason={"type": "string"},
+    )
+    return _object(
+        decisions={"type": "array", "items": decision, "minItems": 1},
+        instructions={"type": "array", "items": {"type": "string"}},
+    )
+
+
+def draft_schema(source_ids: list[str]) -> dict:
+    """A new article: title, tags, one-sentence description, blocks."""
+    return _object(
+        title={"type": "string", "minLength": 1},
+        tags={"type": "array", "items": {"type": "string"}},
+        description={"type": "string"},
+        blocks=blocks_schema(source_ids),
+        instructions={"type": "array", "items": {"type": "string"}},
+    )
+
+
+def update_schema(source_ids: list[str], section_ids: list[str]) -> dict:
+    """Edits to an existing article, anchored to its sections by id."""
+    edit = _object(
+        op={"type": "string", "enum": ["append", "add_section", "revise"]},
+        section=_ids(section_ids),
+        heading={"type": ["string", "null"]},
+        blocks=blocks_schema(source_ids),
+    )
+    return _object(
+        edits={"type": "array", "items": edit, "minItems": 1},
+        tags={"type": "array", "items": {"type": "string"}},
+        instructions={"type": "array", "items": {"type": "string"}},
+    )
