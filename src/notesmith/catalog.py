@@ -7,15 +7,19 @@ state folder by file size and modification time.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .article import Article
 from .errors import ArticleError
 from .index_table import first_sentence
+from .shortlist import salient_names
 from .state import read_json, write_json
 
-CACHE_VERSION = 1
+_MARKUP = re.compile(r"\[\^[^\]]+\]|\]\([^)]*\)|<[^>]+>|https?://\S+")
+CACHE_VERSION = 2
+NAMES = 40  # product names from the body, for matching only (they never reach a prompt)
 
 
 @dataclass(frozen=True)
@@ -29,11 +33,12 @@ class Entry:
     headings: tuple[str, ...]
     status: str
     updated: str
+    names: tuple[str, ...] = ()
 
     def search_text(self) -> str:
         """Text for lexical matching: the title counts most, then tags, then the rest."""
         return " ".join([self.title] * 3 + list(self.tags) * 2 + [self.description, *self.headings,
-                         self.rel.rsplit("/", 1)[-1][:-3].replace("-", " ")])
+                         *self.names, self.rel.rsplit("/", 1)[-1][:-3].replace("-", " ")])
 
     def describe(self, alias: str, max_headings: int = 12) -> str:
         """A few lines for a prompt: id, path, title, tags, description, section headings."""
@@ -60,7 +65,9 @@ def describe_article(article: Article, rel: str) -> Entry:
     def text(key: str) -> str:
         value = data.get(key)
         return value.strip() if isinstance(value, str) else ""
-    return Entry(rel, article.title, tags, description.strip(), headings, text("status"), text("updated"))
+    body = "\n".join(line for line in article.lines[article.body_start - 1:] if not line.startswith("[^"))
+    names = tuple(salient_names(_MARKUP.sub(" ", body), NAMES))
+    return Entry(rel, article.title, tags, description.strip(), headings, text("status"), text("updated"), names)
 
 
 def load_catalog(root: Path, articles_dir: str, cache_file: Path | None = None) -> list[Entry]:
@@ -83,8 +90,8 @@ def load_catalog(root: Path, articles_dir: str, cache_file: Path | None = None) 
             stamp = [stat.st_size, stat.st_mtime_ns]
             cached = old.get(rel)
             if cached and cached.get("stamp") == stamp:
-                entry = Entry(**{**cached["entry"], "tags": tuple(cached["entry"]["tags"]),
-                                 "headings": tuple(cached["entry"]["headings"])})
+                data = cached["entry"]
+                entry = Entry(**{**data, **{k: tuple(data[k]) for k in ("tags", "headings", "names")}})
             else:
                 try:
                     entry = describe_article(Article.load(path), rel)
