@@ -33,19 +33,26 @@ def _file_sha(path: Path) -> str | None:
 def _move(root: Path, src: str, dst: str, digest: str | None) -> None:
     source, target = root / src, root / dst
     if os.path.lexists(source):
+        if source.is_symlink() and digest is None:
+            digest = _file_sha(source)  # a link's copy is done when the target holds the same bytes
         if os.path.lexists(target):
             if digest is not None and _file_sha(target) == digest:
                 source.unlink()
                 return
             raise WorkspaceError(f"cannot move {src}: {dst} already exists; move one of them away and run again")
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, target)
+        if source.is_symlink():
+            # The file the link points to stays where it is; inbox/used/ gets a copy of its content.
+            write_atomic(target, source.read_bytes())
+            source.unlink()
+        else:
+            os.replace(source, target)
     elif not os.path.lexists(target):
         raise WorkspaceError(f"{src} is gone and {dst} does not exist; restore it from git and run again")
 
 
-def apply_step(step: dict, root: Path, journal: Journal, git) -> None:
-    """Carry out one step; doing it twice has the effect of doing it once."""
+def apply_step(step: dict, root: Path, journal: Journal, git) -> str | None:
+    """Carry out one step (doing it twice has the effect of doing it once); returns a commit made."""
     op = step["op"]
     if op == "branch":
         if git is not None and git.current_branch() != step["name"]:
@@ -54,7 +61,7 @@ def apply_step(step: dict, root: Path, journal: Journal, git) -> None:
         if git is not None:
             todo = [p for p in step["paths"] if (root / p).exists() and not git.tracked(p)]
             if todo:
-                git.commit(todo, step["message"].replace("{n}", str(len(todo))))
+                return git.commit(todo, step["message"].replace("{n}", str(len(todo))))
     elif op == "write":
         path = root / step["path"]
         if _file_sha(path) != step["sha"]:
@@ -69,22 +76,23 @@ def apply_step(step: dict, root: Path, journal: Journal, git) -> None:
         _move(root, step["from"], step["to"], step.get("sha"))
     elif op == "commit":
         if git is not None and git.find_commit_with_trailer(RUN_TRAILER, step["run_id"]) is None:
-            git.commit(step["paths"], step["message"])
+            return git.commit(step["paths"], step["message"])
     else:
         raise WorkspaceError(f"unknown step {op!r} in the journal; delete {journal.plan_file} and run again")
+    return None
 
 
 def apply_plan(plan: dict, root: Path, journal: Journal, git, progress=None) -> list[str]:
     """Carry out every step of the plan, then forget it; returns the commits made."""
     crash_after = int(os.environ.get(CRASH_ENV, "0") or 0)
-    before = git.head() if git is not None else None
+    commits = []
     for number, step in enumerate(plan["steps"], 1):
         if progress:
             progress(f"apply {number}/{len(plan['steps'])}: {step['op']} {step.get('path') or step.get('to') or ''}")
-        apply_step(step, root, journal, git)
+        made = apply_step(step, root, journal, git)
+        if made:
+            commits.append(made)
         if crash_after == number:
             os.kill(os.getpid(), signal.SIGKILL)
     journal.clear()
-    if git is None:
-        return []
-    return git.commits_since(before) if hasattr(git, "commits_since") else [h for h in [git.head()] if h != before]
+    return commits

@@ -136,7 +136,7 @@ def read_file_settings(root: Path) -> tuple[dict[str, Any], str | None]:
 def env_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     """Settings from NOTESMITH_* variables (NOTESMITH_MODEL → model); unknown names are rejected."""
     values: dict[str, Any] = {}
-    ignored = {"NOTESMITH_DEBUG"}
+    ignored = {"NOTESMITH_DEBUG", "NOTESMITH_CRASH_AFTER_STEP"}  # the second is the crash tests' seam
     for name, value in environ.items():
         if name.startswith("NOTESMITH_") and name not in ignored:
             values[name[len("NOTESMITH_"):].lower()] = value

@@ -255,14 +255,18 @@ class Git:
                 return sha.strip()
         return None
 
-    def create_branch(self, name: str) -> None:
-        """Create NAME from HEAD and check it out, keeping working-tree changes."""
+    def check_new_branch(self, name: str) -> None:
+        """GitError unless NAME is a valid branch name that does not exist yet."""
         status, _ = self._run("check-ref-format", "--branch", name, ok=(0, 1, 128))
         if status != 0 or name.startswith("-"):
             raise GitError(f"{name!r} is not a valid branch name; choose another name")
         status, _ = self._run("show-ref", "--verify", "--quiet", f"refs/heads/{name}", ok=(0, 1))
         if status == 0:
             raise GitError(f"branch {name} already exists; choose another name or delete it")
+
+    def create_branch(self, name: str) -> None:
+        """Create NAME from HEAD and check it out, keeping working-tree changes."""
+        self.check_new_branch(name)
         self._run("checkout", "--quiet", "-b", name)
 
 

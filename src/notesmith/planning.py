@@ -86,8 +86,8 @@ def build_plan(changes: Changes, *, run_id: str, commit: bool, branch: str | Non
         for src, dst in changes.moves:
             paths += [src, dst]
         for src, dst, _ in changes.fails:
-            if src in tracked:
-                paths += [src]
+            if src in tracked:  # a tracked input is shown moving to failed/ with its reason
+                paths += [src, dst, reason_path(dst)]
         steps.append({"op": "commit", "run_id": run_id, "paths": sorted(set(paths)), "message": message})
     return {"run_id": run_id, "steps": steps}, contents
 

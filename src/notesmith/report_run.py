@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 
 from .llm.base import Usage
 
+MODEL_FAILED = "model failed"  # how a reason for waiting starts when the model is to blame
+
 
 @dataclass
 class RunReport:
@@ -36,8 +38,9 @@ class RunReport:
 
     @property
     def ok(self) -> bool:
-        """True when no input failed and the model did not leave inputs waiting."""
-        return not self.failed and not any("model" in reason for _, reason in self.waiting)
+        """True when no input failed, the model left no input waiting and the check found no new error."""
+        return (not self.failed and not self.findings
+                and not any(reason.startswith(MODEL_FAILED) for _, reason in self.waiting))
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -68,7 +71,7 @@ class RunReport:
             lines.append(f"  waiting  {rel}: {why}")
         for line in self.plan:
             lines.append(f"  plan     {line}")
-        for text in self.instructions:
+        for text in dict.fromkeys(self.instructions):  # routing and drafting may both report one
             lines.append(f"  not done (asked of the assistant): {text}")
         for finding in self.findings:
             lines.append(f"  check    {finding}")

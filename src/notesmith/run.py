@@ -9,12 +9,14 @@ The model phase only reads the workspace; every change goes through the journale
 from __future__ import annotations
 
 import datetime as dt
+import os
 import posixpath
 import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -38,7 +40,7 @@ from .lock import WorkspaceLock
 from .planning import Changes, build_plan, commit_message, describe_plan
 from .prompts import Prompts
 from .rendering import render_new
-from .report_run import RunReport
+from .report_run import MODEL_FAILED, RunReport
 from .routing import Candidates, route_offline, route_with_model, shortlist
 from .rules import severities
 from .runlog import RecordingLLM, write_run_log
@@ -101,6 +103,10 @@ def run(ws: Workspace, llm: LLM | None = None, *, progress: Progress | None = No
             report.commits += apply_plan(pending, ws.root, journal, git, say)
             report.resumed = True
             report.notes.append(f"finished the interrupted run {pending.get('run_id')} first")
+        elif pending is not None:
+            report.notes.append(f"run {pending.get('run_id')} was interrupted; the next run finishes it first")
+        if git is not None and opts.branch:
+            git.check_new_branch(opts.branch)  # before any plan is written, so nothing is left half-done
         _process(ws, opts, report, recorder, git, journal, say)
     report.seconds = time.monotonic() - started
     if recorder is not None:
@@ -146,7 +152,7 @@ def _process(ws: Workspace, opts: Options, report: RunReport, llm: LLM | None, g
                             "text is kept verbatim, not translated, and instructions inside inputs "
                             "cannot be told from content")
     changes = Changes()
-    rel = ws.rel
+    rel = partial(_rel, ws)
     for d in intake.failed:
         dst = f"{config.failed}/{d.path.name}"
         changes.fails.append((rel(d.path), dst, d.reason))
@@ -160,7 +166,7 @@ def _process(ws: Workspace, opts: Options, report: RunReport, llm: LLM | None, g
     groups = group_by_time(intake.ready, key=lambda item: item.time,
                            window=dt.timedelta(seconds=config.group_window))
     say(f"{len(intake.ready)} inputs in {len(groups)} groups")
-    catalog = load_catalog(ws.root, config.articles, ws.state / "catalog.json")
+    catalog = load_catalog(ws.root, config.articles, None if opts.dry_run else ws.state / "catalog.json")
     routes = _route(ws, opts, llm, groups, catalog, report, say)
     by_id = {item.id: item for item in intake.ready}
     _draft_and_render(ws, opts, llm, routes, by_id, edited, changes, report, say)
@@ -203,7 +209,7 @@ def _route(ws: Workspace, opts: Options, llm: LLM | None, groups: list[list[Inpu
                                                        group, cands, config.language)
         except ModelError as exc:
             for item in group:
-                report.waiting.append((ws.rel(item.path), f"model failed while routing: {exc.message}"))
+                report.waiting.append((_rel(ws, item.path), f"{MODEL_FAILED} while routing: {exc.message}"))
             return []
         report.instructions.extend(instructions)
         return routes
@@ -236,18 +242,18 @@ def _draft_and_render(ws: Workspace, opts: Options, llm: LLM | None, routes: lis
         if route.action == "feedback":
             for item in inputs:
                 dst = f"{config.feedback}/{item.id}"
-                changes.moves.append((ws.rel(item.path), dst))
+                changes.moves.append((_rel(ws, item.path), dst))
                 changes.feedback.append(dst)
                 report.feedback.append(dst)
         elif route.action == "skip":
             for item in inputs:
-                changes.moves.append((ws.rel(item.path), f"{config.skipped}/{item.id}"))
-                report.skipped.append((ws.rel(item.path), route.reason or "no content"))
+                changes.moves.append((_rel(ws, item.path), f"{config.skipped}/{item.id}"))
+                report.skipped.append((_rel(ws, item.path), route.reason or "no content"))
         elif route.action == "update" and route.article and (ws.root / route.article).is_file():
             if route.article in edited:
                 for item in inputs:
-                    report.waiting.append((ws.rel(item.path), f"{route.article} has uncommitted edits by a person; "
-                                                              "commit or discard them, then run again"))
+                    report.waiting.append((_rel(ws, item.path), f"{route.article} has uncommitted edits by a "
+                                                                "person; commit or discard them, then run again"))
                 continue
             updates.setdefault(route.article, []).append(route)
         else:
@@ -258,7 +264,11 @@ def _draft_and_render(ws: Workspace, opts: Options, llm: LLM | None, routes: lis
         for route in creates:
             changes.created.append(_new_path(ws, route.title or "untitled", changes))
             changes.titles[changes.created[-1]] = route.title
+            _moved(ws, [by_id[i] for i in route.inputs], used, changes)
         changes.updated.extend(updates)
+        for rel in updates:
+            for route in updates[rel]:
+                _moved(ws, [by_id[i] for i in route.inputs], used, changes)
         return
     taken_lock = threading.Lock()
 
@@ -268,7 +278,7 @@ def _draft_and_render(ws: Workspace, opts: Options, llm: LLM | None, routes: lis
             drafted = draft_new_with_model(llm, prompts, group, route.title, config.language) if llm \
                 else draft_new_offline(group)
         except ModelError as exc:
-            _wait(ws, group, f"model failed while drafting: {exc.message}", report)
+            _wait(ws, group, f"{MODEL_FAILED} while drafting: {exc.message}", report)
             return
         with taken_lock:
             rel = _new_path(ws, drafted.content.title, changes)
@@ -296,7 +306,7 @@ def _draft_and_render(ws: Workspace, opts: Options, llm: LLM | None, routes: lis
                     else draft_update_offline(group)
                 article = apply_update(article, drafted.content, article_rel=rel, today=today, used_dir=used)
             except ModelError as exc:
-                _wait(ws, group, f"model failed while drafting: {exc.message}", report)
+                _wait(ws, group, f"{MODEL_FAILED} while drafting: {exc.message}", report)
                 continue
             except ValueError as exc:
                 _wait(ws, group, f"the update for {rel} could not be applied ({exc})", report)
@@ -322,12 +332,20 @@ def _draft_and_render(ws: Workspace, opts: Options, llm: LLM | None, routes: lis
 
 def _wait(ws: Workspace, group: Iterable[Input], reason: str, report: RunReport) -> None:
     for item in group:
-        report.waiting.append((ws.rel(item.path), reason))
+        report.waiting.append((_rel(ws, item.path), reason))
+
+
+def _rel(ws: Workspace, path: Path) -> str:
+    """An input's workspace-relative path; a symlink in the inbox is the link, never its target."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(ws.root).as_posix()
+    except ValueError:
+        return ws.rel(path)
 
 
 def _moved(ws: Workspace, group: Iterable[Input], used: str, changes: Changes) -> None:
     for item in group:
-        changes.moves.append((ws.rel(item.path), f"{used}/{item.id}"))
+        changes.moves.append((_rel(ws, item.path), f"{used}/{item.id}"))
 
 
 def _new_path(ws: Workspace, title: str, changes: Changes) -> str:

@@ -46,15 +46,20 @@ def watch_inbox(ws: Workspace, *, poll: float = 2.0, progress=None, echo: Callab
         if not current or current == handled or clock() - changed_at < settle:
             continue
         runs += 1
+        ok = False
         try:
             report = run_fn(ws, progress=progress, **options)
             for line in report.summary_lines():
                 echo(line)
+            ok = report.ok
         except NotesmithError as exc:
             echo(f"notesmith: run failed: {exc}; still watching")
         except Exception as exc:  # a bug in one run must not stop the watcher
             echo(f"notesmith: run crashed: {type(exc).__name__}: {exc}; still watching")
-        handled = last = snapshot(ws)
+        last = snapshot(ws)
+        if ok:
+            handled = last
+        # else what is left (say, inputs kept back by a model outage) is tried again after another settle time
         changed_at = clock()
         if max_runs is not None and runs >= max_runs:
             break
