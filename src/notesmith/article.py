@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -165,10 +164,33 @@ class Article:
     # -- editing (each returns a new Article, untouched text stays byte-identical) --------
 
     def with_lines(self, lines: list[str]) -> "Article":
-        """A copy whose lines are replaced, keeping the newline style and final newline."""
-        ends_with_newline = self.text.endswith("\n") or not self.text
-        text = self.newline.join(lines) + (self.newline if ends_with_newline and lines else "")
+        """A copy whose lines are replaced; unchanged lines at the start and end keep their own endings."""
+        old, raw = self.lines, self._endings()
+        n, m = len(old), len(lines)
+        head = 0
+        while head < min(n, m) and old[head] == lines[head]:
+            head += 1
+        tail = 0
+        while tail < min(n, m) - head and old[n - 1 - tail] == lines[m - 1 - tail]:
+            tail += 1
+        endings = raw[:head] + [self.newline] * (m - head - tail) + raw[n - tail:]
+        for i in range(m - 1):
+            if endings[i] in ("", "\r"):  # a line that was last and no longer is
+                endings[i] = self.newline
+        if m and not tail:
+            ends_with_newline = self.text.endswith("\n") or not self.text
+            endings[-1] = self.newline if ends_with_newline else ""
+        text = "".join(line + ending for line, ending in zip(lines, endings))
         return Article(text, self.path, bom=self.bom)
+
+    def _endings(self) -> list[str]:
+        """The line ending of each of self.lines ("" for a last line without one)."""
+        parts = self.text.split("\n")
+        last = parts.pop()
+        endings = ["\r\n" if part.endswith("\r") else "\n" for part in parts]
+        if last:
+            endings.append("\r" if last.endswith("\r") else "")
+        return endings
 
     def with_frontmatter(self, **values: Any) -> "Article":
         """A copy with top-level frontmatter keys set; other keys, order and comments are kept."""
@@ -183,6 +205,8 @@ class Article:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write data to path through a temporary file in the same folder, then rename."""
+    import tempfile  # only writers need it; the check path stays light
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

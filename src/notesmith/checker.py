@@ -106,17 +106,19 @@ def run_check(ws: Workspace, paths: Iterable[Path] | None = None, *, staged: boo
     if staged:
         rels, removed = staged_scope(ws, tree)
         rels = [r for r in rels if r == articles_root or r.startswith(articles_root + "/")]
-        tree.preload(rels)
     elif paths:
         rels = _expand(ws, paths, tree)
     else:
         rels = list(tree.walk(articles_root, ".md"))
         whole = True
     result = CheckResult()
-    index_rels = sorted(r for r in tree.walk(articles_root, index_name)
-                        if posixpath.basename(r) == index_name)
+    if whole or removed or orphans:
+        index_rels = sorted(r for r in tree.walk(articles_root, index_name)
+                            if posixpath.basename(r) == index_name)
+    else:  # only the index files that can list the chosen articles, or that were chosen
+        index_rels = sorted(_nearby_indexes(rels, articles_root, index_name, tree))
     if staged:
-        tree.preload(index_rels)
+        tree.preload([*rels, *index_rels])  # one read of git's index for everything
     indexes = {r: load_index(r, tree.read(r).decode("utf-8", "replace")) for r in index_rels}
     cited: set[str] = set()
     for rel in rels:
@@ -128,7 +130,7 @@ def run_check(ws: Workspace, paths: Iterable[Path] | None = None, *, staged: boo
         result.findings.extend(check_article(article, rel, ctx))
         name = posixpath.basename(rel)
         in_articles = rel.startswith(articles_root + "/")
-        if in_articles and not name.startswith("_") and article.has_frontmatter:
+        if in_articles and not name.startswith("_") and _valid_frontmatter(article):
             result.findings.extend(check_indexed(_info(article, rel), indexes, articles_root, ctx))
         if orphans:
             cited.update(t.rel for t in resolve_links(article, rel, ctx) if t.rel)
@@ -140,6 +142,30 @@ def run_check(ws: Workspace, paths: Iterable[Path] | None = None, *, staged: boo
         result.findings.extend(_orphans(ws, tree, ctx, rels, cited))
     result.findings.sort()
     return result
+
+
+def _nearby_indexes(rels: list[str], articles_root: str, index_name: str, tree) -> set[str]:
+    """Index files in the folders of rels and the folders above them, up to the articles folder."""
+    found, seen = set(), set()
+    everywhere = articles_root in ("", ".")
+    for rel in rels:
+        if posixpath.basename(rel) == index_name:
+            found.add(rel)
+        folder = posixpath.dirname(rel)
+        while folder not in seen and (everywhere or folder == articles_root
+                                      or folder.startswith(articles_root + "/")):
+            seen.add(folder)
+            candidate = posixpath.join(folder, index_name)
+            if tree.exists(candidate):
+                found.add(candidate)
+            folder = posixpath.dirname(folder)
+    return found
+
+
+def _valid_frontmatter(article: Article) -> bool:
+    """True when the frontmatter parsed to a mapping (otherwise its FM finding says enough)."""
+    block = article.block
+    return block is not None and block.error is None and isinstance(block.data, dict)
 
 
 def _info(article: Article, rel: str) -> ArticleInfo:

@@ -88,8 +88,10 @@ def _frontmatter(article: Article, rel: str, ctx: Context, special: bool) -> Ite
     def line_of(key: str) -> int:
         return lines[key][0] + 1 if key in lines else 1
     for key in ctx.config.required:
-        if key not in data or data[key] is None:
+        if key not in data:
             yield ctx.finding(rel, (block.end or 0) + 1, 1, "FM005", f"frontmatter has no '{key}'; add it")
+        elif data[key] is None:
+            yield ctx.finding(rel, line_of(key), 1, "FM005", f"'{key}' is empty; give it a value")
     title = data.get("title")
     if title is not None and not (isinstance(title, str) and title.strip()):
         yield ctx.finding(rel, line_of("title"), 1, "FM006", "'title' must be a non-empty string")
@@ -184,16 +186,17 @@ def resolve_links(article: Article, rel: str, ctx: Context) -> Iterator[Target]:
             continue
         joined = path.lstrip("/") if path.startswith("/") else posixpath.join(folder, path)
         resolved = posixpath.normpath(joined)
-        if resolved == ".." or resolved.startswith("../"):
-            yield Target(link, None)
-            continue
+        outside = resolved == ".." or resolved.startswith("../")
         name = posixpath.basename(resolved)
-        is_source = resolved == inbox or resolved.startswith(inbox + "/")
+        is_source = _in_folder(resolved, inbox) or _in_folder(_strip_parents(path), inbox)
         if is_source and posixpath.dirname(resolved) == inbox and tree.exists(resolved):
             yield Target(link, resolved, "SR003",
                          f"cites {resolved}, which was never moved to {used}/; process it or move it and fix the link")
             continue
-        if tree.exists(resolved):
+        if outside and not is_source:
+            yield Target(link, None)  # outside the workspace: nothing to judge it by
+            continue
+        if not outside and tree.exists(resolved):
             yield Target(link, resolved)
             continue
         code_missing, code_moved, what = (
@@ -212,11 +215,24 @@ def resolve_links(article: Article, rel: str, ctx: Context) -> Iterator[Target]:
         elif elsewhere:
             yield Target(link, resolved, code_moved,
                          f"{what} {path} does not exist; {len(elsewhere)} files have that name, e.g. {elsewhere[0]}")
-        elif tree.staged and (tree.root / resolved).exists():
+        elif tree.staged and not outside and (tree.root / resolved).exists():
             yield Target(link, resolved, code_missing,
                          f"{what} {path} is on disk but not staged, so the commit would break it; git add {resolved}")
         else:
-            yield Target(link, resolved, code_missing, f"{what} {path} does not exist ({resolved})")
+            where = "outside the workspace" if outside else resolved
+            yield Target(link, None if outside else resolved, code_missing, f"{what} {path} does not exist ({where})")
+
+
+def _in_folder(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder + "/")
+
+
+def _strip_parents(path: str) -> str:
+    """The path without leading ../ and ./ parts: what a link of the wrong depth meant to reach."""
+    parts = path.split("/")
+    while parts and parts[0] in ("..", ".", ""):
+        parts.pop(0)
+    return "/".join(parts)
 
 
 Reader = Callable[[str], bytes]

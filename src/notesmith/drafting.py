@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from .article import Article
@@ -18,6 +19,9 @@ from .slugs import language_of
 
 KIND_TAGS = {"transcript": "voice-note", "message": "note", "photo": "photo",
              "subtitles": "recording", "whisper": "recording"}
+# An article longer than this (characters) is written as several parts; a 50 MB transcript
+# would otherwise make one article no editor or check could handle.
+ARTICLE_PART_CHARS = 400_000
 # Share of the model's context a drafting prompt may take; the rest is for the answer.
 PROMPT_SHARE = 0.45
 
@@ -33,11 +37,19 @@ class Drafted:
 
 # -- offline: deterministic, no model -------------------------------------------------------
 
+_RELATIVE_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\((?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)[^)\s]*\)")
+
+
+def _unlink_relative(text: str) -> str:
+    """Relative links and images of an input point nowhere from articles/: keep their text only."""
+    return _RELATIVE_LINK.sub(lambda m: m.group(2), text) if "](" in text else text
+
+
 def _cited_paragraphs(group: Sequence[Input]) -> list[Block]:
     blocks = []
     for item in group:
         for text in paragraphs(item.text):
-            blocks.append(Block("paragraph", text, sources=(item.id,)))
+            blocks.append(Block("paragraph", _unlink_relative(text), sources=(item.id,)))
     return blocks
 
 
@@ -54,6 +66,22 @@ def draft_update_offline(group: Sequence[Input]) -> Drafted:
     """A new section at the end of the article holding the sources' text, each paragraph cited."""
     edit = Edit("add_section", None, tuple(_cited_paragraphs(group)), heading=plain_title(group[0].text), level=2)
     return Drafted(ArticleUpdate((edit,)))
+
+
+def split_long(draft: NewArticle, max_chars: int = ARTICLE_PART_CHARS) -> list[NewArticle]:
+    """A draft too long for one article, as parts "Title (part i of n)", each cited as before."""
+    parts: list[list[Block]] = [[]]
+    size = 0
+    for block in draft.blocks:
+        if parts[-1] and size + len(block.text) > max_chars:
+            parts.append([])
+            size = 0
+        parts[-1].append(block)
+        size += len(block.text)
+    if len(parts) == 1:
+        return [draft]
+    return [replace(draft, title=f"{draft.title} (part {n} of {len(parts)})", blocks=tuple(blocks))
+            for n, blocks in enumerate(parts, 1)]
 
 
 # -- with a model ---------------------------------------------------------------------------
@@ -109,8 +137,6 @@ def chunks(group: Sequence[Input], budget_tokens: int) -> list[list[Input]]:
 
 
 def _with_text(item: Input, text: str) -> Input:
-    from dataclasses import replace
-
     return replace(item, text=text)
 
 

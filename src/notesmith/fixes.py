@@ -19,18 +19,22 @@ def fix_article_links(article: Article, rel: str, ctx: Context) -> tuple[Article
     """Rewrite links whose file exists exactly once elsewhere; drop a BOM."""
     lines = list(article.lines)
     changes = []
-    for target in resolve_links(article, rel, ctx):
-        if target.fix is None:
-            continue
+    targets = [t for t in resolve_links(article, rel, ctx) if t.fix is not None]
+    # right to left, so an edit never moves the columns of the links still to fix on its line
+    for target in sorted(targets, key=lambda t: (t.link.line, -t.link.col)):
         link = target.link
         i = link.line - 1
         line = lines[i]
         old = link.target.split("#", 1)[0].split("?", 1)[0]
-        at = line.find(old, link.col - 1)
+        start = link.col - 1
+        if line.startswith(("[", "!["), start):
+            start = line.find("](", start)  # past the link text, which may repeat the target
+        at = line.find(old, start) if start >= 0 else -1
         if at < 0:
             continue
         lines[i] = line[:at] + target.fix + line[at + len(old):]
-        changes.append(f"{rel}:{link.line}: link {old} → {target.fix}")
+        changes.append((link.line, link.col, f"{rel}:{link.line}: link {old} → {target.fix}"))
+    changes = [change for _, _, change in sorted(changes)]
     fixed = article.with_lines(lines) if changes else article
     if article.bom:
         fixed = Article(fixed.text, fixed.path, bom=False)
@@ -76,6 +80,22 @@ def _fix_index(ws: Workspace, ctx: Context, missing: list[str], stale: list) -> 
     def indexes() -> dict:
         rels = [r for r in ctx.tree.walk(articles_root, index_name) if posixpath.basename(r) == index_name]
         return {r: load_index(r, (ws.root / r).read_text(encoding="utf-8")) for r in rels}
+    # stale rows first: their line numbers come from before any row is inserted
+    for finding in stale:
+        index_rel = finding.path
+        text = (ws.root / index_rel).read_text(encoding="utf-8")
+        index = load_index(index_rel, text)
+        for target, row in index.rows.items():
+            if row.line != finding.line:
+                continue
+            article, _ = load_article(ctx.tree, target, ctx)
+            if article is None:
+                continue
+            info = _info(article, target)
+            new = render_row(row.title, row.target, info.status or row.status, info.updated or row.updated,
+                             row.description)
+            write_atomic(ws.root / index_rel, replace_row(text, row, new).encode("utf-8"))
+            changes.append(f"{index_rel}:{row.line}: updated the row for {target}")
     for rel in missing:
         article, _ = load_article(ctx.tree, rel, ctx)
         if article is None:
@@ -98,21 +118,6 @@ def _fix_index(ws: Workspace, ctx: Context, missing: list[str], stale: list) -> 
             text = insert_row(text, table, index_row_for(info, article, articles_root))
         write_atomic(ws.root / index_rel, text.encode("utf-8"))
         changes.append(f"{index_rel}: added a row for {rel}")
-    for finding in stale:
-        index_rel = finding.path
-        text = (ws.root / index_rel).read_text(encoding="utf-8")
-        index = load_index(index_rel, text)
-        for target, row in index.rows.items():
-            if row.line != finding.line:
-                continue
-            article, _ = load_article(ctx.tree, target, ctx)
-            if article is None:
-                continue
-            info = _info(article, target)
-            new = render_row(row.title, row.target, info.status or row.status, info.updated or row.updated,
-                             row.description)
-            write_atomic(ws.root / index_rel, replace_row(text, row, new).encode("utf-8"))
-            changes.append(f"{index_rel}:{row.line}: updated the row for {target}")
     return changes
 
 

@@ -6,19 +6,26 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER = None
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """A safe loader that keeps dates as the strings they were written as."""
+def _loader():
+    """A safe loader (libyaml's when present) that keeps dates as the strings they were written as.
 
+    yaml is imported on first use: most frontmatter never needs it (see _simple_mapping).
+    """
+    global _LOADER
+    if _LOADER is None:
+        import yaml
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _Base.yaml_implicit_resolvers.items()
-}
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        _LOADER = type("DatesAsStrings", (base,), {})
+        _LOADER.yaml_implicit_resolvers = {
+            first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+            for first, resolvers in base.yaml_implicit_resolvers.items()
+        }
+    return _LOADER
+
 
 _FENCE = re.compile(r"---[ \t]*$")
 _CLOSE = re.compile(r"(---|\.\.\.)[ \t]*$")
@@ -38,7 +45,56 @@ class Block:
 
 def parse_yaml(text: str) -> Any:
     """Parse YAML with dates kept as strings; raises yaml.YAMLError."""
-    return yaml.load(text, Loader=_Loader)
+    import yaml
+
+    return yaml.load(text, Loader=_loader())
+
+
+_SIMPLE_LINE = re.compile(r"([A-Za-z_][\w-]*):(?: +(.*?))? *$")
+_PLAIN_STR = re.compile(r"[A-Za-z][A-Za-z0-9_ ./+-]*|\d{4}-\d{2}-\d{2}")
+_DOUBLE = re.compile(r'"([^"\\\x00-\x08\x0b-\x1f\x7f]*)"')
+_SINGLE = re.compile(r"'([^']*)'")
+_FLOW_LIST = re.compile(r"\[([A-Za-z0-9_ ,./+-]*)\]")
+_NOT_STR = frozenset("null Null NULL true True TRUE false False FALSE yes Yes YES no No NO on On ON off Off OFF".split())
+
+
+def _plain(text: str) -> str | None:
+    text = text.strip()
+    return text if _PLAIN_STR.fullmatch(text) and text not in _NOT_STR else None
+
+
+def _simple_mapping(lines: list[str]) -> dict | None:
+    """The common frontmatter shapes (key: string, date or flow list of words) without YAML; None otherwise.
+
+    Anything this does not recognise goes to the YAML parser, so a mapping is always what YAML makes of it.
+    """
+    data: dict = {}
+    for line in lines:
+        if not line or line.startswith("#"):
+            continue
+        match = _SIMPLE_LINE.fullmatch(line)
+        if match is None or match.group(1) in _NOT_STR:
+            return None
+        value = match.group(2)
+        if not value:
+            data[match.group(1)] = None
+            continue
+        quoted = _DOUBLE.fullmatch(value) or _SINGLE.fullmatch(value)
+        if quoted:
+            data[match.group(1)] = quoted.group(1)
+            continue
+        flow = _FLOW_LIST.fullmatch(value)
+        if flow:
+            items = [_plain(item) for item in flow.group(1).split(",")] if flow.group(1).strip() else []
+            if None in items:
+                return None
+            data[match.group(1)] = items
+            continue
+        plain = _plain(value)
+        if plain is None:
+            return None
+        data[match.group(1)] = plain
+    return data
 
 
 def find_block(lines: list[str]) -> Block | None:
@@ -50,12 +106,22 @@ def find_block(lines: list[str]) -> Block | None:
             break
     else:
         return Block(0, None, error="frontmatter is never closed", error_line=1)
+    data = _simple_mapping(lines[1:i])
+    if data is not None:
+        return Block(0, i, data=data)
+    import yaml
+
     source = "\n".join(lines[1:i])
     try:
         data = parse_yaml(source) if source.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 2
+        context = getattr(exc, "context", None) or ""
+        if getattr(exc, "context_mark", None) is not None and any(
+            word in context for word in ("flow", "quoted", "simple key")
+        ):
+            mark = exc.context_mark  # an unclosed [, { or quote: the error is where it opened
+        line = min(mark.line + 2, max(i, 2)) if mark is not None else 2
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return Block(0, i, error=f"YAML syntax error: {problem}", error_line=line)
     return Block(0, i, data=data)
@@ -84,14 +150,14 @@ def render_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(render_value(v) for v in value) + "]"
     if isinstance(value, bool) or value is None:
-        return yaml.safe_dump(value).splitlines()[0]
+        return {True: "true", False: "false", None: "null"}[value]
     if isinstance(value, (int, float)):
         return str(value)
     text = str(value)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return text
-    if re.fullmatch(r"[a-z0-9][a-z0-9._-]*", text):
-        return text
+    if re.fullmatch(r"[a-z0-9][a-z0-9._-]*", text) and _plain(text) == text:
+        return text  # a bare word YAML reads back as this string (not a number, boolean or null)
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

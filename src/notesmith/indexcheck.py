@@ -26,10 +26,10 @@ class IndexFile:
     text: str
     tables: list[IndexTable]
     rows: dict[str, IndexRow] = field(default_factory=dict)  # article rel → row
+    folder: str = field(init=False)
 
-    @property
-    def folder(self) -> str:
-        return posixpath.dirname(self.rel)
+    def __post_init__(self) -> None:
+        self.folder = posixpath.dirname(self.rel)
 
 
 def load_index(rel: str, text: str) -> IndexFile:

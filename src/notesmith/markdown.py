@@ -18,11 +18,12 @@ _HTML_SRC = re.compile(r"<(?:img|source|video|audio)\b[^>]*?\ssrc\s*=\s*[\"']([^
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)(?<!`)\1(?!`)")
 _AUTOLINK = re.compile(r"<[a-z][a-z0-9+.-]*:[^>\s]*>|https?://\S+", re.I)
 _HR = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-_BOLD = re.compile(r"(\*\*|__)(?=[^\s*_])(.+?)(?<=[^\s*_])\1")
+_BOLD = re.compile(r"\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*|(?<!\w)__(?=[^\s_])(.+?)(?<=[^\s_])__(?!\w)")
 _ITALIC = re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^*]+?)(?<=[^\s*\\])\*(?![\w*])|(?<![\w\\])_(?=[^\s_])([^_]+?)(?<=[^\s_])_(?!\w)")
 _FENCE_START = frozenset(" `~")
 _SPECIAL_START = frozenset(" \t#`~-*_+=[<>|!0123456789")
 _SPECIAL = re.compile(r"[\[<*_`]")
+_SETEXT_EQ = re.compile(r" {0,3}=+[ \t]*$")
 _URL_START = re.compile(r"(?:https?://|www\.)", re.I)
 
 
@@ -90,7 +91,8 @@ def _glued(line: str, col: int) -> bool:
     while start > 0 and not line[start - 1].isspace() and line[start - 1] not in "(<\"'":
         start -= 1
     chunk = line[start:col]
-    return bool(_URL_START.match(chunk)) and not chunk.endswith((")", "]", ">"))
+    # A closed link or autolink ("](url).", "<url>") ends before the marker; a bare URL runs into it.
+    return bool(_URL_START.match(chunk)) and not any(c in chunk for c in ")]>")
 
 
 def scan(lines: list[str], first_line: int = 1, *, style: bool = True) -> Scan:
@@ -101,7 +103,7 @@ def scan(lines: list[str], first_line: int = 1, *, style: bool = True) -> Scan:
     prev_blank = True
     prev_text = False
     last_fence_close: int | None = None  # file line of the last closing fence
-    current_def: list | None = None  # [line, label, parts]
+    current_def: list | None = None  # [line, label, parts, last line with text]
     for index, raw in enumerate(lines):
         number = first_line + index
         if fence is not None:
@@ -129,41 +131,45 @@ def scan(lines: list[str], first_line: int = 1, *, style: bool = True) -> Scan:
             continue
         if in_comment or "<!--" in line:
             line, in_comment = _blank_comments(line, in_comment)
-        if not line.strip():
-            if current_def is not None and not raw.strip():
-                pass
+        stripped = line.lstrip()
+        if not stripped:
             prev_blank, prev_text = True, False
             continue
+        first = stripped[0]
         if current_def is not None:
             if raw[:1] in (" ", "\t") and not _DEF.match(raw):
                 current_def[2].append(raw.strip())
+                current_def[3] = number
             else:
                 current_def = _close_def(result, current_def, number - 1)
-        heading = _HEADING.match(line) if line.lstrip().startswith("#") else None
+        heading = _HEADING.match(line) if first == "#" else None
         if heading:
             result.headings.append(Heading(number, len(heading.group(1)), (heading.group(2) or "").strip()))
             prev_blank, prev_text = False, False
             continue
-        if style and _HR.match(line):
-            setext = prev_text and line.strip()[0] == "-"
-            if not setext:
+        if style and first in "-*_" and _HR.match(line):
+            if not (prev_text and set(line.strip()) == {"-"}):  # else a setext heading's underline
                 result.style.append(StyleIssue(number, 1, "rule", "horizontal rule"))
-                prev_blank, prev_text = False, False
-                continue
+            prev_blank, prev_text = False, False
+            continue
+        if prev_text and first == "=" and _SETEXT_EQ.match(line):
+            prev_blank, prev_text = False, False
+            continue
         text = _blank_code_spans(line)
-        definition = _DEF.match(text)
+        definition = _DEF.match(text) if first == "[" else None
         def_label = None
         if definition:
             current_def = _close_def(result, current_def, number - 1)
-            current_def = [number, definition.group(1), [definition.group(2).strip()]]
+            current_def = [number, definition.group(1), [definition.group(2).strip()], number]
             def_label = definition.group(1)
             body_start = definition.start(2)
         else:
             body_start = 0
         if "[" in text:
+            url = "://" in text or "ww." in text or "WW." in text  # cheap test before _glued
             for match in _REF.finditer(text, body_start):
                 col = match.start()
-                result.refs.append(FootnoteRef(number, col + 1, match.group(1), _glued(text, col)))
+                result.refs.append(FootnoteRef(number, col + 1, match.group(1), url and _glued(text, col)))
             if "](" in text:
                 for match in _LINK.finditer(text, body_start):
                     target = match.group(3).strip("<>")
@@ -187,8 +193,8 @@ def scan(lines: list[str], first_line: int = 1, *, style: bool = True) -> Scan:
 
 def _close_def(result: Scan, current: list | None, end_line: int) -> None:
     if current is not None:
-        line, label, parts = current
-        result.defs.append(FootnoteDef(line, label, "\n".join(parts), max(line, end_line)))
+        line, label, parts, last = current
+        result.defs.append(FootnoteDef(line, label, "\n".join(parts), min(max(line, end_line), last)))
     return None
 
 

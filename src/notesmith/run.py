@@ -25,7 +25,7 @@ from .article import Article
 from .catalog import Entry, load_catalog
 from .checks import Context, check_article
 from .drafting import (Drafted, draft_new_offline, draft_new_with_model, draft_update_offline,
-                       draft_update_with_model)
+                       draft_update_with_model, split_long)
 from .drafts import Route
 from .editing import apply_update
 from .errors import ArticleError, ConfigError, ModelError, NotesmithError
@@ -281,12 +281,12 @@ def _draft_and_render(ws: Workspace, opts: Options, llm: LLM | None, routes: lis
             _wait(ws, group, f"{MODEL_FAILED} while drafting: {exc.message}", report)
             return
         with taken_lock:
-            rel = _new_path(ws, drafted.content.title, changes)
-            text = render_new(drafted.content, article_rel=rel, today=today, status=config.default_status,
-                              used_dir=used)
-            changes.writes[rel] = text
-            changes.created.append(rel)
-            changes.titles[rel] = drafted.content.title
+            for part in split_long(drafted.content):
+                rel = _new_path(ws, part.title, changes)
+                changes.writes[rel] = render_new(part, article_rel=rel, today=today,
+                                                 status=config.default_status, used_dir=used)
+                changes.created.append(rel)
+                changes.titles[rel] = part.title
             _moved(ws, group, used, changes)
             report.instructions.extend(drafted.instructions)
 
