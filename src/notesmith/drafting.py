@@ -13,12 +13,14 @@ from .inputs import Input, paragraphs
 from .llm import LLM, Reply, Request, ask_json
 from .llm.base import estimate_tokens
 from .prompts import Prompts
-from .routing import describe_source, plain_title, source_aliases
+from .index_table import first_sentence
+from .routing import _ANCHOR, describe_source, plain_title, source_aliases
 from .schemas import draft_schema, update_schema
 from .slugs import language_of
 
 KIND_TAGS = {"transcript": "voice-note", "message": "note", "photo": "photo",
              "subtitles": "recording", "whisper": "recording"}
+SAMPLE = 8000  # characters read to guess a language or a description
 # An article longer than this (characters) is written as several parts; a 50 MB transcript
 # would otherwise make one article no editor or check could handle.
 ARTICLE_PART_CHARS = 400_000
@@ -45,26 +47,47 @@ def _unlink_relative(text: str) -> str:
     return _RELATIVE_LINK.sub(lambda m: m.group(2), text) if "](" in text else text
 
 
-def _cited_paragraphs(group: Sequence[Input]) -> list[Block]:
+_HEADING_LINE = re.compile(r"#{1,6}[ \t]+(.+?)[ \t#]*$")
+
+
+def _cited_paragraphs(group: Sequence[Input], heading_level: int = 2) -> list[Block]:
+    """The inputs' paragraphs, each cited; Markdown headings in them stay headings (at one level)."""
     blocks = []
     for item in group:
         for text in paragraphs(item.text):
+            first, _, rest = text.partition("\n")
+            heading = _HEADING_LINE.match(first)
+            if heading:
+                blocks.append(Block("heading", heading.group(1), heading_level))
+                text = rest.strip()
+                if not text:
+                    continue
             blocks.append(Block("paragraph", _unlink_relative(text), sources=(item.id,)))
     return blocks
 
 
+def _description(group: Sequence[Input]) -> str:
+    """The first sentence of the group's first prose paragraph, past time anchors and speakers."""
+    for item in group:
+        for text in paragraphs(item.text[:SAMPLE]):
+            if not _HEADING_LINE.match(text):
+                return first_sentence(_ANCHOR.sub("", text, count=1))
+    return ""
+
+
 def draft_new_offline(group: Sequence[Input], title: str | None = None) -> Drafted:
     """A new article that keeps the sources' text verbatim, paragraph by paragraph, each cited."""
-    text = "\n".join(item.text for item in group)
+    text = "\n".join(item.text[:SAMPLE] for item in group)
     tags = tuple(dict.fromkeys(KIND_TAGS.get(item.kind, "note") for item in group))
     draft = NewArticle(title or plain_title(group[0].text), tuple(_cited_paragraphs(group)), tags,
-                       language=language_of(text))
+                       _description(group), language=language_of(text[:SAMPLE]))
     return Drafted(draft)
 
 
 def draft_update_offline(group: Sequence[Input]) -> Drafted:
     """A new section at the end of the article holding the sources' text, each paragraph cited."""
-    edit = Edit("add_section", None, tuple(_cited_paragraphs(group)), heading=plain_title(group[0].text), level=2)
+    edit = Edit("add_section", None, tuple(_cited_paragraphs(group, heading_level=3)),
+                heading=plain_title(group[0].text), level=2)
     return Drafted(ArticleUpdate((edit,)))
 
 
