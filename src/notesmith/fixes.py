@@ -7,13 +7,10 @@ import posixpath
 from .article import Article, write_atomic
 from .checker import _info, load_article, open_tree, run_check, CheckResult
 from .checks import Context, resolve_links
-from .index_table import first_sentence, insert_row, parse_index, render_row, replace_row
-from .indexcheck import ArticleInfo, indexes_for, load_index
+from .indexcheck import load_index
+from .indexing import index_article
 from .rules import severities
 from .workspace import Workspace
-
-INDEX_HEADER = "| Title | Status | Last Updated | Description |\n|-------|--------|--------------|-------------|\n"
-
 
 def fix_article_links(article: Article, rel: str, ctx: Context) -> tuple[Article, list[str]]:
     """Rewrite links whose file exists exactly once elsewhere; drop a BOM."""
@@ -42,13 +39,6 @@ def fix_article_links(article: Article, rel: str, ctx: Context) -> tuple[Article
     return fixed, changes
 
 
-def index_row_for(info: ArticleInfo, article: Article, index_folder: str) -> str:
-    """A managed-table row for an article, linked relative to the index file's folder."""
-    target = posixpath.relpath(info.rel, index_folder or ".")
-    description = info.description or first_sentence("\n".join(article.lines[article.body_start - 1:]))
-    return render_row(info.title, target, info.status, info.updated, description)
-
-
 def fix_workspace(ws: Workspace, paths=None, *, orphans: bool = False) -> CheckResult:
     """Apply the safe fixes to what `check` finds, then check again; result.fixed lists the changes."""
     first = run_check(ws, paths, orphans=orphans)
@@ -74,50 +64,28 @@ def fix_workspace(ws: Workspace, paths=None, *, orphans: bool = False) -> CheckR
 
 
 def _fix_index(ws: Workspace, ctx: Context, missing: list[str], stale: list) -> list[str]:
+    """Add rows for unlisted articles and refresh stale rows, as a run does (indexing.py)."""
     articles_root = ws.config.articles.strip("/")
     index_name = ws.config.index_name
-    changes = []
-    def indexes() -> dict:
-        rels = [r for r in ctx.tree.walk(articles_root, index_name) if posixpath.basename(r) == index_name]
-        return {r: load_index(r, (ws.root / r).read_text(encoding="utf-8")) for r in rels}
-    # stale rows first: their line numbers come from before any row is inserted
+    texts = {r: (ws.root / r).read_text(encoding="utf-8") for r in ctx.tree.walk(articles_root, index_name)
+             if posixpath.basename(r) == index_name}
+    todo = {rel: f": added a row for {rel}" for rel in missing}
     for finding in stale:
-        index_rel = finding.path
-        text = (ws.root / index_rel).read_text(encoding="utf-8")
-        index = load_index(index_rel, text)
+        index = load_index(finding.path, texts.get(finding.path, ""))
         for target, row in index.rows.items():
-            if row.line != finding.line:
-                continue
-            article, _ = load_article(ctx.tree, target, ctx)
-            if article is None:
-                continue
-            info = _info(article, target)
-            new = render_row(row.title, row.target, info.status or row.status, info.updated or row.updated,
-                             row.description)
-            write_atomic(ws.root / index_rel, replace_row(text, row, new).encode("utf-8"))
-            changes.append(f"{index_rel}:{row.line}: updated the row for {target}")
-    for rel in missing:
+            if row.line == finding.line:
+                todo.setdefault(target, f":{row.line}: updated the row for {target}")
+    changes, written = [], set()
+    for rel, change in todo.items():
         article, _ = load_article(ctx.tree, rel, ctx)
         if article is None:
             continue
-        info = _info(article, rel)
-        nearest = indexes_for(rel, indexes(), articles_root)
-        if nearest:
-            index = nearest[0]
-            text = insert_row(index.text, index.tables[0], index_row_for(info, article, index.folder))
-            index_rel = index.rel
-        else:
-            index_rel = posixpath.join(articles_root, index_name)
-            path = ws.root / index_rel
-            text = path.read_text(encoding="utf-8") if path.exists() else "# Articles\n"
-            newline = "\r\n" if "\r\n" in text else "\n"
-            if not text.endswith(("\n", "\r")):
-                text += newline
-            text += newline + INDEX_HEADER.replace("\n", newline)
-            table = parse_index(text)[-1]
-            text = insert_row(text, table, index_row_for(info, article, articles_root))
-        write_atomic(ws.root / index_rel, text.encode("utf-8"))
-        changes.append(f"{index_rel}: added a row for {rel}")
+        body = "\n".join(article.lines[article.body_start - 1:])
+        changed = index_article(texts, _info(article, rel), body, articles_root=articles_root,
+                                index_name=index_name)
+        texts.update(changed)
+        written.update(changed)
+        changes.extend(f"{index_rel}{change}" for index_rel in changed)
+    for index_rel in sorted(written):
+        write_atomic(ws.root / index_rel, texts[index_rel].encode("utf-8"))
     return changes
-
-
