@@ -16,7 +16,7 @@ import argparse
 import re
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 from notesmith.shortlist import Shortlist, salient_names

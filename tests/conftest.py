@@ -10,6 +10,8 @@ from typing import Callable
 
 import pytest
 
+pytest_plugins = ["tests.fake_openai", "tests.process_helpers"]  # fixtures: fake_openai, answering_openai
+
 _GIT_VARS = ("GIT_INDEX_FILE", "GIT_DIR", "GIT_WORK_TREE", "GIT_PREFIX", "GIT_OBJECT_DIRECTORY")
 
 

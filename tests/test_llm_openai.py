@@ -14,7 +14,7 @@ import pytest
 from notesmith.errors import InvalidAnswer, ModelError, ModelUnavailable
 from notesmith.llm import Request, Usage, ask_json
 from notesmith.llm.openai_backend import OpenAILLM
-from tests.fake_openai import DROP, Answer, Error, Hang, fake_openai  # noqa: F401
+from tests.fake_openai import DROP, Answer, Error, Hang
 
 KEY = "sk-test-secret-key-0123456789"
 SCHEMA = {

@@ -13,7 +13,7 @@ import pytest
 
 import notesmith
 from notesmith.article import Article
-from tests.fake_openai import Hang, fake_openai  # noqa: F401
+from tests.fake_openai import Hang
 from tests.process_helpers import (BIKE, BREAD, INPUTS, KEY, bees_workspace, copy_workspace, git, new_workspace,
                                    run_commits, tree, write)
 

@@ -7,8 +7,6 @@ import json
 import re
 
 import notesmith
-from tests.fake_openai import fake_openai  # noqa: F401
-from tests.process_helpers import answering_openai  # noqa: F401
 from tests.process_helpers import (BEES, BEES_ARTICLE, BEES_ARTICLE_REL, BIKE, DEEP_SENTENCE, INPUTS, KEY,
                                    bees_workspace, decision, draft, edit, git, model, new_workspace, para,
                                    purpose_of, routing, run_commits, update, user_prompt)

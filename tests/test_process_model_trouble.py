@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import notesmith
-from tests.fake_openai import DROP, Answer, Error, fake_openai  # noqa: F401
+from tests.fake_openai import DROP, Answer, Error
 from tests.process_helpers import (BIKE, BREAD, INPUTS, KEY, Sleeps, decision, draft, git, model, new_workspace,
                                    para, purpose_of, routing, run_commits, tree)
 

@@ -11,7 +11,7 @@ from typing import Iterable
 from .article import Article
 from .checks import Context, check_article, resolve_links
 from .errors import ArticleError, ConfigError
-from .indexcheck import ArticleInfo, IndexFile, check_indexed, check_rows, load_index
+from .indexcheck import ArticleInfo, check_indexed, check_rows, load_index
 from .rules import Finding, severities
 from .tree import DiskTree, StagedTree
 from .workspace import Workspace

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from .article import Article
 from .checks import local_target
-from .markdown import scan
+from .markdown import CODE_SPAN, FOOTNOTE_REF, scan
 
 __all__ = [
     "Labels", "cite_paragraph", "definition_line", "footnote_labels", "markers", "source_link", "strip_footnotes",
@@ -22,8 +22,6 @@ __all__ = [
 _NUMERIC = re.compile(r"[0-9]+")
 _DEF_LINE = re.compile(r" {0,3}\[\^[^\]\s]+\]:")
 _REF_OR_CODE = re.compile(r"(`+)(?:.+?)(?<!`)\1(?!`)|[ \t]*\[\^[^\]\s]+\]")
-_CODE_SPAN = re.compile(r"(`+)(?:.+?)(?<!`)\1(?!`)")
-_REF = re.compile(r"\[\^([^\]\s]+)\]")
 _TABLE_OR_HTML = re.compile(r"\s*(?:\||<(?![a-z][a-z0-9+.-]*:)[a-z/!])", re.I)
 _URLISH = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)", re.I)
 
@@ -111,8 +109,8 @@ def footnote_labels(text: str) -> list[str]:
     """The labels of the footnote markers in text (outside code), in order, without repeats."""
     lines = text.split("\n")
     code = scan(lines, style=False).code_lines
-    prose = "\n".join(_CODE_SPAN.sub("", line) for n, line in enumerate(lines, 1) if n not in code)
-    return list(dict.fromkeys(_REF.findall(prose)))
+    prose = "\n".join(CODE_SPAN.sub("", line) for n, line in enumerate(lines, 1) if n not in code)
+    return list(dict.fromkeys(FOOTNOTE_REF.findall(prose)))
 
 
 def strip_footnotes(text: str) -> str:

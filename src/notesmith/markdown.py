@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 _FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})(.*)$")
 _HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _DEF = re.compile(r" {0,3}\[\^([^\]\s]+)\]:[ \t]?(.*)$")
-_REF = re.compile(r"\[\^([^\]\s]+)\]")
+FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
 _LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*(<[^>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _HTML_SRC = re.compile(r"<(?:img|source|video|audio)\b[^>]*?\ssrc\s*=\s*[\"']([^\"']+)[\"']", re.I)
-_CODE_SPAN = re.compile(r"(`+)(?:.+?)(?<!`)\1(?!`)")
+CODE_SPAN = re.compile(r"(`+)(?:.+?)(?<!`)\1(?!`)")
 _AUTOLINK = re.compile(r"<[a-z][a-z0-9+.-]*:[^>\s]*>|https?://\S+", re.I)
 _HR = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _BOLD = re.compile(r"\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*|(?<!\w)__(?=[^\s_])(.+?)(?<=[^\s_])__(?!\w)")
@@ -82,7 +82,7 @@ class Scan:
 def _blank_code_spans(line: str) -> str:
     if "`" not in line:
         return line
-    return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+    return CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
 
 
 def _glued(line: str, col: int) -> bool:
@@ -100,7 +100,6 @@ def scan(lines: list[str], first_line: int = 1, *, style: bool = True) -> Scan:
     result = Scan()
     fence: tuple[str, int] | None = None
     in_comment = False
-    prev_blank = True
     prev_text = False
     last_fence_close: int | None = None  # file line of the last closing fence
     current_def: list | None = None  # [line, label, parts, last line with text]
@@ -122,18 +121,18 @@ def scan(lines: list[str], first_line: int = 1, *, style: bool = True) -> Scan:
             fence = (opened.group(1), len(opened.group(1)))
             result.code_lines.add(number)
             current_def = _close_def(result, current_def, number - 1)
-            prev_blank, prev_text = False, False
+            prev_text = False
             continue
         line = raw
         if current_def is None and not in_comment and raw and raw[0] not in _SPECIAL_START \
                 and not _SPECIAL.search(raw):
-            prev_blank, prev_text = False, True  # plain prose: nothing to find on this line
+            prev_text = True  # plain prose: nothing to find on this line
             continue
         if in_comment or "<!--" in line:
             line, in_comment = _blank_comments(line, in_comment)
         stripped = line.lstrip()
         if not stripped:
-            prev_blank, prev_text = True, False
+            prev_text = False
             continue
         first = stripped[0]
         if current_def is not None:
@@ -145,15 +144,15 @@ def scan(lines: list[str], first_line: int = 1, *, style: bool = True) -> Scan:
         heading = _HEADING.match(line) if first == "#" else None
         if heading:
             result.headings.append(Heading(number, len(heading.group(1)), (heading.group(2) or "").strip()))
-            prev_blank, prev_text = False, False
+            prev_text = False
             continue
         if style and first in "-*_" and _HR.match(line):
             if not (prev_text and set(line.strip()) == {"-"}):  # else a setext heading's underline
                 result.style.append(StyleIssue(number, 1, "rule", "horizontal rule"))
-            prev_blank, prev_text = False, False
+            prev_text = False
             continue
         if prev_text and first == "=" and _SETEXT_EQ.match(line):
-            prev_blank, prev_text = False, False
+            prev_text = False
             continue
         text = _blank_code_spans(line)
         definition = _DEF.match(text) if first == "[" else None
@@ -167,7 +166,7 @@ def scan(lines: list[str], first_line: int = 1, *, style: bool = True) -> Scan:
             body_start = 0
         if "[" in text:
             url = "://" in text or "ww." in text or "WW." in text  # cheap test before _glued
-            for match in _REF.finditer(text, body_start):
+            for match in FOOTNOTE_REF.finditer(text, body_start):
                 col = match.start()
                 result.refs.append(FootnoteRef(number, col + 1, match.group(1), url and _glued(text, col)))
             if "](" in text:
@@ -185,7 +184,7 @@ def scan(lines: list[str], first_line: int = 1, *, style: bool = True) -> Scan:
                 for match in rx.finditer(plain):
                     result.style.append(StyleIssue(number, match.start() + 1, "emphasis", match.group(0)))
                     break
-        prev_blank, prev_text = False, not definition
+        prev_text = not definition
     _close_def(result, current_def, first_line + len(lines) - 1)
     result.style.sort(key=lambda s: (s.line, s.col))
     return result

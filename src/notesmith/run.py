@@ -24,18 +24,18 @@ from .applying import apply_plan
 from .article import Article
 from .catalog import Entry, load_catalog
 from .checks import Context, check_article
-from .drafting import (Drafted, draft_new_offline, draft_new_with_model, draft_update_offline,
+from .drafting import (draft_new_offline, draft_new_with_model, draft_update_offline,
                        draft_update_with_model, split_long)
 from .drafts import Route
 from .editing import apply_update
-from .errors import ArticleError, ConfigError, ModelError, NotesmithError
+from .errors import ArticleError, ConfigError, ModelError
 from .grouping import group_by_time
 from .indexcheck import ArticleInfo
 from .indexing import index_article
 from .inputs import Input
 from .intake import read_inbox
 from .journal import Journal
-from .llm.base import LLM, Reply, Request, Usage, estimate_tokens
+from .llm.base import LLM, Usage, estimate_tokens
 from .lock import WorkspaceLock
 from .planning import Changes, build_plan, commit_message, describe_plan
 from .prompts import Prompts
