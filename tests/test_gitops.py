@@ -160,7 +160,7 @@ def test_workspace_in_a_sub_folder(tmp_path: Path):
     write(top, "articles/a.md", "other project changed\n")
     write(top, "notes/inbox/y.txt", "y\n")
     assert g.dirty(["articles", "inbox"]) == {"articles/a.md", "inbox/y.txt"}
-    assert g.tracked("articles/a.md") and g.tracked("inbox/x.txt") and not g.tracked("inbox/y.txt")
+    assert g.tracked_paths(["articles/a.md", "inbox/x.txt", "inbox/y.txt"]) == {"articles/a.md", "inbox/x.txt"}
     sha = g.commit(["articles/a.md", "inbox/y.txt"], "notes: update")
     assert committed_files(top, sha) == {"notes/articles/a.md": "M", "notes/inbox/y.txt": "A"}
     assert git(top, "status", "--porcelain").strip() == "M articles/a.md"
@@ -168,13 +168,14 @@ def test_workspace_in_a_sub_folder(tmp_path: Path):
         g.dirty(["../articles"])
 
 
-def test_tracked(repo: Path):
+def test_tracked_paths_answers_for_many_paths_at_once(repo: Path, tmp_path: Path):
     g = Git.open(repo)
     write(repo, "articles/new.md", "x\n")
-    git(repo, "add", "articles/new.md")  # staged but not in HEAD
-    assert g.tracked("articles/a.md")
-    assert not g.tracked("articles/new.md")
-    assert not g.tracked("articles/none.md")
+    git(repo, "add", "articles/new.md")
+    asked = ["articles/a.md", "inbox/old.txt", "articles/new.md", "articles/none.md", "articles"]
+    assert g.tracked_paths(asked) == {"articles/a.md", "inbox/old.txt"}
+    assert Git.open(repo / "articles").tracked_paths(["a.md", "new.md"]) == {"a.md"}
+    assert Git.open(init(tmp_path / "empty")).tracked_paths(["x.md"]) == set()
 
 
 def test_commit_exact_paths_keeps_users_staged_work(repo: Path):

@@ -59,7 +59,9 @@ def apply_step(step: dict, root: Path, journal: Journal, git) -> str | None:
             git.create_branch(step["name"])
     elif op == "commit_inputs":
         if git is not None:
-            todo = [p for p in step["paths"] if (root / p).exists() and not git.tracked(p)]
+            present = [p for p in step["paths"] if (root / p).exists()]
+            tracked = git.tracked_paths(present)
+            todo = [p for p in present if p not in tracked]
             if todo:
                 return git.commit(todo, step["message"].replace("{n}", str(len(todo))))
     elif op == "write":

@@ -182,10 +182,18 @@ class Git:
                 result.add(rel)
         return result
 
-    def tracked(self, path: str) -> bool:
-        """Whether `path` is a file or folder in HEAD."""
-        status, _ = self._run("cat-file", "-e", f"HEAD:{self._to_repo(path)}", ok=(0, 1, 128))
-        return status == 0
+    def tracked_paths(self, paths: list[str]) -> set[str]:
+        """Those of `paths` (files) that are in HEAD, in one git call per batch."""
+        if not paths or not self.has_commits():
+            return set()
+        found: set[str] = set()
+        for batch in _chunks([self._to_repo(p) for p in paths]):
+            _, out = self._run("ls-tree", "-r", "-z", "--name-only", "--full-tree", "HEAD", "--", *batch)
+            for repo_path in filter(None, _decode(out).split("\0")):
+                rel = self._from_repo(repo_path)
+                if rel is not None:
+                    found.add(rel)
+        return found & set(paths)
 
     def _config(self, key: str) -> str:
         status, out = self._run("config", "--get", key, ok=(0, 1))

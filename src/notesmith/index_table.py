@@ -65,7 +65,16 @@ def _newline(lines: list[str], near: int) -> str:
 def split_cells(line: str) -> list[str] | None:
     """The stripped cells of a table row (escapes kept), or None when it has no unescaped pipe."""
     body = line.strip()
-    cells: list[str] = []
+    if "\\" not in body:  # no escapes: the common case, split in C
+        if "|" not in body:
+            return None
+        cells = body.split("|")
+        if body.startswith("|"):
+            cells = cells[1:]
+        if body.endswith("|") and len(cells) > 1:
+            cells = cells[:-1]
+        return [cell.strip() for cell in cells]
+    cells = []
     cell_start = i = 0
     while i < len(body):
         if body[i] == "\\":

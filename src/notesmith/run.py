@@ -31,7 +31,7 @@ from .editing import apply_update
 from .errors import ArticleError, ConfigError, ModelError
 from .grouping import group_by_time
 from .indexcheck import ArticleInfo
-from .indexing import index_article
+from .indexing import index_articles
 from .inputs import Input
 from .intake import read_inbox
 from .journal import Journal
@@ -180,8 +180,8 @@ def _process(ws: Workspace, opts: Options, report: RunReport, llm: LLM | None, g
     usage = llm.usage if llm is not None else Usage()
     message = commit_message(changes, run_id=report.run_id, model=report.model, usage=usage,
                              inputs=len(changes.moves) + len(changes.fails))
-    tracked = {p for p in [src for src, _ in changes.moves] + [src for src, _, _ in changes.fails]
-               if git is not None and git.tracked(p)}
+    inputs_moved = [src for src, _ in changes.moves] + [src for src, _, _ in changes.fails]
+    tracked = git.tracked_paths(inputs_moved) if git is not None else set()
     plan, contents = build_plan(changes, run_id=report.run_id, commit=opts.commit, branch=opts.branch,
                                 message=message, tracked=tracked, inbox_commit=True)
     journal.write_plan(plan, contents)
@@ -368,6 +368,7 @@ def _index(ws: Workspace, changes: Changes, git, report: RunReport) -> None:
         if posixpath.basename(rel) == config.index_name:
             texts[rel] = (ws.root / rel).read_text(encoding="utf-8", errors="replace")
     dirty = git.dirty(list(texts)) if git is not None and texts else set()
+    articles = []
     for rel in [*changes.created, *changes.updated]:
         if rel not in changes.writes:
             continue
@@ -375,15 +376,14 @@ def _index(ws: Workspace, changes: Changes, git, report: RunReport) -> None:
         data = article.frontmatter
         info = ArticleInfo(rel, article.title, str(data.get("status", "")), str(data.get("updated", "")),
                            str(data.get("description", "") or ""))
-        body = "\n".join(article.lines[article.body_start - 1:])
-        for index_rel, text in index_article(texts, info, body, articles_root=articles_root,
-                                             index_name=config.index_name).items():
-            if index_rel in dirty:
-                report.notes.append(f"{index_rel} has uncommitted edits: left as it is; "
-                                    "run notesmith check --fix after committing them")
-                continue
-            texts[index_rel] = text
-            changes.writes[index_rel] = text
+        articles.append((info, "\n".join(article.lines[article.body_start - 1:])))
+    changed = index_articles(texts, articles, articles_root=articles_root, index_name=config.index_name)
+    for index_rel, text in changed.items():
+        if index_rel in dirty:
+            report.notes.append(f"{index_rel} has uncommitted edits: left as it is; "
+                                "run notesmith check --fix after committing them")
+            continue
+        changes.writes[index_rel] = text
 
 
 def _check_planned(ws: Workspace, changes: Changes, report: RunReport) -> None:
