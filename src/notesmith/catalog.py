@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .article import Article
@@ -18,7 +18,7 @@ from .shortlist import salient_names
 from .state import read_json, write_json
 
 _MARKUP = re.compile(r"\[\^[^\]]+\]|\]\([^)]*\)|<[^>]+>|https?://\S+")
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 NAMES = 40  # product names from the body, for matching only (they never reach a prompt)
 
 
@@ -50,6 +50,13 @@ class Entry:
             more = len(self.headings) - len(shown)
             lines.append("    Sections: " + "; ".join(shown) + (f"; … ({more} more)" if more > 0 else ""))
         return "\n".join(lines)
+
+
+_FIELDS = [f.name for f in fields(Entry)]
+
+
+def _plain(value):
+    return list(value) if isinstance(value, tuple) else value
 
 
 def describe_article(article: Article, rel: str) -> Entry:
@@ -90,14 +97,14 @@ def load_catalog(root: Path, articles_dir: str, cache_file: Path | None = None) 
             stamp = [stat.st_size, stat.st_mtime_ns]
             cached = old.get(rel)
             if cached and cached.get("stamp") == stamp:
-                data = cached["entry"]
-                entry = Entry(**{**data, **{k: tuple(data[k]) for k in ("tags", "headings", "names")}})
+                entry = Entry(*(tuple(v) if isinstance(v, list) else v for v in cached["entry"]))
             else:
                 try:
                     entry = describe_article(Article.load(path), rel)
                 except ArticleError:
                     continue
-            fresh[rel] = {"stamp": stamp, "entry": asdict(entry)}
+            fresh[rel] = cached if cached and cached.get("stamp") == stamp else \
+                {"stamp": stamp, "entry": [_plain(getattr(entry, f)) for f in _FIELDS]}
             entries.append(entry)
     if cache_file and fresh != old:
         try:
