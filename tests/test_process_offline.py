@@ -102,7 +102,9 @@ def test_every_input_is_accounted_for(tmp_path):
         content = BAD[name]
         assert (ws / "inbox/failed" / name).read_bytes() == (content if isinstance(content, bytes)
                                                              else content.encode("utf-8"))
-        assert (ws / "inbox/failed" / f"{name}.reason.txt").read_text(encoding="utf-8").strip() == why
+        reason = (ws / "inbox/failed" / f"{name}.reason.txt").read_text(encoding="utf-8")
+        assert reason.splitlines()[0] == why
+        assert f"came from inbox/{name}. Once it is fixed, move it back there" in reason
     # The older file that owns the name is untouched.
     assert (ws / "inbox/used/taken.txt").read_text(encoding="utf-8").startswith("An older note")
 

@@ -148,8 +148,22 @@ def test_cli_init_then_commit_goes_through_the_hook(tmp_path: Path, run_cli, git
     git(root, "add", "-A")
     refused = subprocess.run(["git", "commit", "-q", "-m", "x"], cwd=root, env=env, capture_output=True, text=True)
     assert refused.returncode != 0 and "FM001" in refused.stdout + refused.stderr
-    git(root, "rm", "-q", "--cached", "articles/draft.md")
-    git(root, "commit", "-q", "-m", "start")
+    (root / "articles" / "draft.md").unlink()
+    git(root, "add", "-A")
+    assert git(root, "log", "--format=%s").strip() == "notesmith: new workspace"  # init's own commit
+    assert git(root, "status", "--porcelain").strip() == ""
     assert run_cli(tmp_path, "init", "garden").stdout.strip().startswith("nothing to do")
     no_hook = run_cli(tmp_path, "init", "--no-hook", "plain")
     assert no_hook.returncode == 0 and not (tmp_path / "plain" / ".git" / "hooks" / "pre-commit").exists()
+
+
+def test_init_commits_only_what_it_wrote_so_the_first_run_can_commit(tmp_path: Path):
+    root = tmp_path / "notes"
+    root.mkdir()
+    (root / "private.txt").write_text("the user's own file\n", encoding="utf-8")
+    lines = init_workspace(root)
+    assert any(line.startswith("committed the new workspace") for line in lines)
+    files = subprocess.run(["git", "ls-tree", "-r", "--name-only", "HEAD"], cwd=root, capture_output=True,
+                           text=True, check=True).stdout.split()
+    assert "private.txt" not in files
+    assert {"notesmith.toml", ".gitignore", "articles/_index.md", "prompts/style.md", "inbox/.gitkeep"} <= set(files)

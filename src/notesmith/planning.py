@@ -78,7 +78,9 @@ def build_plan(changes: Changes, *, run_id: str, commit: bool, branch: str | Non
         contents[digest] = data
         steps.append({"op": "write", "path": rel, "sha": digest})
     for src, dst, reason in changes.fails:
-        steps.append({"op": "fail", "from": src, "to": dst, "reason_path": reason_path(dst), "reason": reason})
+        note = (f"{reason}\n\nThis input came from {src}. Once it is fixed, move it back there "
+                "and run `notesmith process` again.")
+        steps.append({"op": "fail", "from": src, "to": dst, "reason_path": reason_path(dst), "reason": note})
     for src, dst in changes.moves:
         steps.append({"op": "move", "from": src, "to": dst})
     if commit:

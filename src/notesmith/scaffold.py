@@ -90,7 +90,7 @@ def _ensure_ignored(path: Path) -> str | None:
     return "added .notesmith/ to .gitignore"
 
 
-def _git(directory: Path, hook: bool) -> list[str]:
+def _git(directory: Path, hook: bool, created: list[str]) -> list[str]:
     from . import gitindex, hooks
 
     out = []
@@ -98,6 +98,7 @@ def _git(directory: Path, hook: bool) -> list[str]:
         if gitindex.toplevel(directory) is None:
             gitindex.run_git(directory, "init", "-q")
             out.append("initialised a git repository")
+            out.append(_first_commit(directory, created))
         if not hook:
             return out
         state = hooks.hook_status(directory)
@@ -114,6 +115,20 @@ def _git(directory: Path, hook: bool) -> list[str]:
     except (GitError, WorkspaceError) as exc:
         out.append(f"skipped git: {exc}")
     return out
+
+
+def _first_commit(directory: Path, created: list[str]) -> str:
+    """Commit the files init wrote (only those) so the first run has a commit to build on."""
+    from .gitops import Git
+
+    git = Git.open(directory)
+    paths = [p for p in created if (directory / p).is_file()]
+    if git is None or not paths:
+        return "left the new repository without a commit"
+    git.commit(paths, "notesmith: new workspace")
+    name, email, configured = git.identity()
+    who = "" if configured else f" as {name} <{email}> (no git identity configured)"
+    return f"committed the new workspace{who}"
 
 
 def init_workspace(directory: Path, *, hook: bool = True) -> list[str]:
@@ -143,7 +158,9 @@ def init_workspace(directory: Path, *, hook: bool = True) -> list[str]:
     ignored = _ensure_ignored(directory / ".gitignore")
     if ignored:
         done.append(ignored)
-    done += _git(directory, hook)
+    created = ["notesmith.toml", ".gitignore", index, config.style_file,
+               *(f"{getattr(config, key)}/.gitkeep" for key in KEEP)]
+    done += _git(directory, hook, created)
     if not done or all(line.startswith("skipped") for line in done):
         return done + [f"nothing to do: {directory} is already a notesmith workspace"]
     return done + [f"workspace ready in {directory}: put transcripts in {config.inbox}/, "
