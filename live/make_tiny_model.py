@@ -24,7 +24,7 @@ N_EMBD = 64
 N_HEAD = 4
 N_LAYER = 2
 N_FF = 128
-N_CTX = 4096
+N_CTX = 16384  # the prompts are ~4k bytes and every byte is a token
 SEED = 20240521
 BOS, EOS = 256, 257
 # GGUF cannot hold an empty array and llama.cpp wants a merges list, so there is one merge, of two

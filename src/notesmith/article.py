@@ -203,8 +203,12 @@ class Article:
         return self.with_lines(lines)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write data to path through a temporary file in the same folder, then rename."""
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write data to path through a temporary file in the same folder, then rename.
+
+    durable=False skips the fsync: the file survives a killed process (the kernel has it) but,
+    as with git's own defaults, not necessarily a power cut.
+    """
     import tempfile  # only writers need it; the check path stays light
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -213,7 +217,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:

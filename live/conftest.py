@@ -1,0 +1,75 @@
+"""The live tier's fixtures: the server that `live/run` started, an SDK client and an OpenAILLM on it."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import openai
+import pytest
+
+from notesmith.llm.openai_backend import OpenAILLM
+
+RESULTS = Path(__file__).parent / ".cache" / "results.json"
+_measured: dict[str, object] = {}
+
+
+def _env(name: str) -> str:
+    value = os.environ.get(name, "")
+    if not value:
+        pytest.fail(f"{name} is not set: run the live tier with `bash live/run`, which starts the server",
+                    pytrace=False)
+    return value
+
+
+@pytest.fixture(scope="session")
+def live_url() -> str:
+    """The server's base URL, ending in /v1."""
+    return _env("NOTESMITH_LIVE_URL")
+
+
+@pytest.fixture(scope="session")
+def live_model() -> str:
+    """The model name the server answers to."""
+    return _env("NOTESMITH_LIVE_MODEL")
+
+
+@pytest.fixture(scope="session")
+def n_ctx() -> int:
+    """The context size the server was started with."""
+    return int(_env("NOTESMITH_LIVE_N_CTX"))
+
+
+@pytest.fixture
+def client(live_url: str) -> openai.OpenAI:
+    """The real openai SDK on the live server."""
+    return openai.OpenAI(base_url=live_url, api_key="not-needed", max_retries=0, timeout=120)
+
+
+@pytest.fixture
+def llm(live_url: str, live_model: str, n_ctx: int, tmp_path: Path) -> OpenAILLM:
+    """notesmith's OpenAILLM on the live server.
+
+    The tiny model spends a token per byte, where notesmith's budget assumes about 3.5 bytes per
+    token, so the context given to notesmith is a quarter of the server's.
+    """
+    return OpenAILLM(live_model, base_url=live_url, api_key="not-needed", context_tokens=n_ctx // 4,
+                     max_output_tokens=1024, retries=1, backoff=0.1,
+                     capabilities_file=tmp_path / "capabilities.json")
+
+
+@pytest.fixture(scope="session")
+def record():
+    """Keep a measurement or an observed fact; all are printed at the end and written to results.json."""
+    return _measured.__setitem__
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not _measured:
+        return
+    terminalreporter.section("live tier measurements")
+    for key, value in _measured.items():
+        terminalreporter.write_line(f"{key}: {value}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(_measured, indent=2, default=str) + "\n", encoding="utf-8")
