@@ -1,0 +1,40 @@
+"""Every command and option says what it does (as sqlite-utils insists for its own CLI)."""
+
+from __future__ import annotations
+
+import click
+from click.testing import CliRunner
+
+from notesmith.cli import main
+
+
+def commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, command in group.commands.items():
+        yield prefix + (name,), command
+        if isinstance(command, click.Group):
+            yield from commands(command, prefix + (name,))
+
+
+def test_every_command_and_option_has_help_text():
+    missing = []
+    for path, command in commands(main):
+        if not (command.help or "").strip():
+            missing.append(" ".join(path))
+        for param in command.params:
+            if isinstance(param, click.Option) and not (param.help or "").strip():
+                missing.append(f"{' '.join(path)} {param.opts[0]}")
+    assert missing == []
+
+
+def test_help_runs_for_every_command():
+    runner = CliRunner()
+    for path, _ in commands(main):
+        result = runner.invoke(main, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert "Usage: " in result.output
+
+
+def test_version_and_unknown_command_exit_codes():
+    runner = CliRunner()
+    assert runner.invoke(main, ["--version"]).output.startswith("notesmith, version ")
+    assert runner.invoke(main, ["no-such-command"]).exit_code == 2
