@@ -1,4 +1,7 @@
-"""The live tier's fixtures: the server that `live/run` started, an SDK client and an OpenAILLM on it."""
+"""The live tier's fixtures: the servers that `live/run` started, SDK clients and an OpenAILLM.
+
+`live_url` is llama.cpp's own llama-server; `py_url` is llama-cpp-python's server on the same model.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +33,12 @@ def live_url() -> str:
 
 
 @pytest.fixture(scope="session")
+def py_url() -> str:
+    """llama-cpp-python's server's base URL, ending in /v1."""
+    return _env("NOTESMITH_LIVE_PY_URL")
+
+
+@pytest.fixture(scope="session")
 def live_model() -> str:
     """The model name the server answers to."""
     return _env("NOTESMITH_LIVE_MODEL")
@@ -41,15 +50,32 @@ def n_ctx() -> int:
     return int(_env("NOTESMITH_LIVE_N_CTX"))
 
 
+def sdk(url: str) -> openai.OpenAI:
+    """The real openai SDK on a server, without its own retries."""
+    return openai.OpenAI(base_url=url, api_key="not-needed", max_retries=0, timeout=120)
+
+
 @pytest.fixture
 def client(live_url: str) -> openai.OpenAI:
-    """The real openai SDK on the live server."""
-    return openai.OpenAI(base_url=live_url, api_key="not-needed", max_retries=0, timeout=120)
+    """The real openai SDK on llama-server."""
+    return sdk(live_url)
+
+
+@pytest.fixture
+def py_client(py_url: str) -> openai.OpenAI:
+    """The real openai SDK on llama-cpp-python's server."""
+    return sdk(py_url)
+
+
+@pytest.fixture(params=["llama-server", "llama-cpp-python"])
+def any_client(request) -> openai.OpenAI:
+    """The SDK on each server in turn."""
+    return request.getfixturevalue("client" if request.param == "llama-server" else "py_client")
 
 
 @pytest.fixture
 def llm(live_url: str, live_model: str, n_ctx: int, tmp_path: Path) -> OpenAILLM:
-    """notesmith's OpenAILLM on the live server.
+    """notesmith's OpenAILLM on llama-server.
 
     The tiny model spends a token per byte, where notesmith's budget assumes about 3.5 bytes per
     token, so the context given to notesmith is a quarter of the server's.

@@ -32,19 +32,19 @@ BOS, EOS = 256, 257
 MERGE = ("\u0100", "\u0101")
 N_VOCAB = 259
 
-# Logits for the next token by the last one (a class); tokens not named get 0. Gaps of 5+ make
-# sampling deterministic in practice even at temperature 1.
-_DEFAULT = {"n": 60, '"': 50, "{": 48, "[": 47, "1": 46, "2": 45, "3": 44, "]": 40, "}": 39, ",": 30}
+# Logits for the next token by the last one (a class); tokens not named get 0. Gaps of 5 or more
+# keep sampling deterministic in practice at the servers' default temperatures.
+_DEFAULT = {"n": 100, '"': 90, "{": 85, "[": 80, "1": 75, "2": 70, "3": 65, "]": 60, "}": 55, ",": 50}
 BIGRAMS: dict[str, dict[str | int, float]] = {
     "default": _DEFAULT,
-    '"': {"n": 50, "p": 45, "c": 44, "a": 43, "]": 40, "}": 39, ",": 30, ":": 29},
-    "[": {'"': 50, "{": 49, "]": 40},
-    "]": {EOS: 60, "}": 50, ",": 40},
-    "}": {EOS: 60, "]": 50, ",": 40},
+    '"': {"n": 100, "p": 90, "c": 85, "a": 80, "]": 70, "}": 65, ",": 60, ":": 55},
+    "[": {'"': 100, "{": 90, "]": 80},
+    "]": {EOS: 100, "}": 90, ",": 80},
+    "}": {EOS: 100, "]": 90, ",": 80},
     "n": {"o": 50},
     "o": {"t": 50},
     "t": {"e": 50},
-    "e": {EOS: 55, '"': 50},
+    "e": {EOS: 100, '"': 90},
 }
 CLASSES = list(BIGRAMS)
 

@@ -1,4 +1,4 @@
-"""The live server through the plain openai SDK: text, usage, length cut-offs, speed, string lengths."""
+"""The live servers through the plain openai SDK: text, usage, length cut-offs, speed, string lengths."""
 
 from __future__ import annotations
 
@@ -17,9 +17,13 @@ def _chat(client, model, content="Say something.", **kw):
     return client.chat.completions.create(model=model, messages=[{"role": "user", "content": content}], **kw)
 
 
-def test_plain_chat_returns_text_and_usage(client, live_model, record):
+def _server(request) -> str:
+    return request.node.callspec.params["any_client"]
+
+
+def test_plain_chat_returns_text_and_usage(any_client, live_model, record, request):
     started = time.monotonic()
-    response = _chat(client, live_model, max_tokens=64)
+    response = _chat(any_client, live_model, max_tokens=64)
     seconds = time.monotonic() - started
 
     choice = response.choices[0]
@@ -28,21 +32,21 @@ def test_plain_chat_returns_text_and_usage(client, live_model, record):
     assert response.usage.prompt_tokens > len("Say something.")  # byte tokens plus the chat template
     assert 0 < response.usage.completion_tokens < 64
     assert response.usage.total_tokens == response.usage.prompt_tokens + response.usage.completion_tokens
-    record("plain chat", f"{choice.message.content!r} in {seconds:.2f} s, usage {response.usage.model_dump()}")
+    record(f"plain chat, {_server(request)}", f"{choice.message.content!r} in {seconds:.2f} s, usage {response.usage.model_dump()}")
 
 
-def test_generation_speed(client, live_model, record):
+def test_generation_speed(any_client, live_model, record, request):
     # With its end token banned the model never stops by itself: it runs to max_tokens.
     prompt = "word " * 400
     started = time.monotonic()
-    response = _chat(client, live_model, prompt, max_tokens=400, logit_bias={EOS_TOKEN_ID: -100})
+    response = _chat(any_client, live_model, prompt, max_tokens=400, logit_bias={EOS_TOKEN_ID: -100})
     seconds = time.monotonic() - started
 
     assert response.choices[0].finish_reason == "length"
     assert response.usage.completion_tokens == 400
     assert response.usage.prompt_tokens >= 2000
     rate = (response.usage.prompt_tokens + response.usage.completion_tokens) / seconds
-    record("speed", f"{response.usage.prompt_tokens} prompt + 400 completion tokens in {seconds:.2f} s"
+    record(f"speed, {_server(request)}", f"{response.usage.prompt_tokens} prompt + 400 completion tokens in {seconds:.2f} s"
                     f" = {rate:.0f} tokens/s overall")
 
 
@@ -83,4 +87,4 @@ def test_schema_string_lengths_are_honoured(client, live_model, record):
     data = json.loads(response.choices[0].message.content)
     assert len(data["short"]) <= 2, data
     assert 6 <= len(data["long"]) <= 8, data
-    record("string lengths", f"maxLength 2 / minLength 6 gave {data}")
+    record("string lengths, llama-server", f"maxLength 2 / minLength 6 gave {data}")

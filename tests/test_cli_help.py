@@ -38,3 +38,10 @@ def test_version_and_unknown_command_exit_codes():
     runner = CliRunner()
     assert runner.invoke(main, ["--version"]).output.startswith("notesmith, version ")
     assert runner.invoke(main, ["no-such-command"]).exit_code == 2
+
+
+def test_a_missing_workspace_folder_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(main, ["-C", str(tmp_path / "nope"), "rules"])
+    assert result.exit_code == 2 and "is not a folder" in result.output
+    result = CliRunner().invoke(main, ["-C", str(tmp_path), "check"])
+    assert result.exit_code == 2 and "no articles folder" in result.output

@@ -34,6 +34,8 @@ class Group(click.Group):
 def main(ctx: click.Context, workspace: Path | None, debug: bool) -> None:
     """notesmith: turn transcripts into cited Markdown articles, reviewed as git diffs."""
     ctx.meta["debug"] = debug or bool(os.environ.get("NOTESMITH_DEBUG"))
+    if workspace is not None and not workspace.is_dir():
+        raise click.BadParameter(f"{workspace} is not a folder", param_hint="-C")
     ctx.obj = {"start": workspace or Path.cwd()}
 
 
@@ -63,6 +65,9 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fix: bool, stag
     if staged and paths:
         raise click.UsageError("--staged checks what is staged; give no paths with it")
     ws = open_workspace(ctx)
+    if not paths and not staged and not ws.articles.is_dir():
+        raise click.UsageError(f"no articles folder at {ws.articles}; run `notesmith init` there, "
+                               "or set `articles` in notesmith.toml")
     if fix:
         from .fixes import fix_workspace
 
