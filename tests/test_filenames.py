@@ -11,16 +11,16 @@ from notesmith.filenames import FileName, parse_filename
     "name, expected",
     [
         (
-            "20260217_082807_AlexeyDTC_msg1859_transcript.txt",
-            FileName(datetime(2026, 2, 17, 8, 28, 7), "AlexeyDTC", "1859", "_transcript", ".txt"),
+            "20260217_082807_mira_holt_msg1859_transcript.txt",
+            FileName(datetime(2026, 2, 17, 8, 28, 7), "mira_holt", "1859", "_transcript", ".txt"),
         ),
         (
             "20260424_124837_Some_User_Name_msg3609_photo.md",
             FileName(datetime(2026, 4, 24, 12, 48, 37), "Some_User_Name", "3609", "_photo", ".md"),
         ),
         (
-            "20260424_184400_AlexeyDTC_msg3648.md",
-            FileName(datetime(2026, 4, 24, 18, 44), "AlexeyDTC", "3648", "", ".md"),
+            "20260424_184400_mira_holt_msg3648.md",
+            FileName(datetime(2026, 4, 24, 18, 44), "mira_holt", "3648", "", ".md"),
         ),
         # An author whose own name holds "_msg<digits>": the last message id wins.
         (

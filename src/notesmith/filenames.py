@@ -1,4 +1,4 @@
-"""Parse input file names such as ``20260217_082807_AlexeyDTC_msg1859_transcript.txt``."""
+"""Parse input file names such as ``20260217_082807_mira_holt_msg1859_transcript.txt``."""
 
 from __future__ import annotations
 
