@@ -60,7 +60,8 @@ class FakeOpenAI:
         self.responses: deque = deque()
         self.requests: list[dict] = []
         self.headers: list[dict] = []
-        self.reject_formats: set[str] = set()  # response_format types answered with HTTP 400
+        # response_format types answered with HTTP 400 ("json_object+schema": json_object with a schema)
+        self.reject_formats: set[str] = set()
         self.api_key: str | None = None  # when set, other bearer tokens get HTTP 401
         self.model_ids = ["fake-model"]
         self._lock = threading.Lock()
@@ -93,8 +94,11 @@ class FakeOpenAI:
                 return Error(401, "Incorrect API key provided", body={"message": "Incorrect API key provided",
                                                                       "type": "invalid_request_error",
                                                                       "code": "invalid_api_key"})
-            fmt = (body.get("response_format") or {}).get("type")
-            if fmt in self.reject_formats:
+            requested = body.get("response_format") or {}
+            fmt = requested.get("type")
+            if fmt == "json_object" and "schema" in requested:
+                fmt = "json_object+schema"  # llama.cpp style: json_object constrained by a schema
+            if fmt in self.reject_formats or (fmt == "json_object+schema" and "json_object" in self.reject_formats):
                 return Error(400, f"response_format type '{fmt}' is not supported by this server")
             if not self.responses:
                 return Error(418, "fake_openai: no scripted response left")

@@ -66,13 +66,17 @@ def test_structured_answer_asks_for_json_schema(fake_openai, sleeps):
 
 def test_refused_json_schema_falls_back_to_json_object_and_is_remembered(fake_openai, sleeps, tmp_path):
     caps = tmp_path / "state" / "capabilities.json"
-    fake_openai.reject_formats = {"json_schema"}
+    fake_openai.reject_formats = {"json_schema", "json_object+schema"}
     fake_openai.queue({"action": "create"}, {"action": "update"}, {"action": "create"})
     llm = make(fake_openai, sleeps, capabilities_file=caps)
 
     data, replies = ask_json(llm, ask())
     assert data == {"action": "create"}
-    assert [r.get("response_format", {}).get("type") for r in fake_openai.requests] == ["json_schema", "json_object"]
+    assert [r.get("response_format") for r in fake_openai.requests[:2]] == [
+        {"type": "json_schema", "json_schema": {"name": "route", "schema": SCHEMA, "strict": True}},
+        {"type": "json_object", "schema": SCHEMA},
+    ]
+    del fake_openai.requests[0]  # from here on as if the server had refused json_schema only once
     system = fake_openai.requests[1]["messages"][0]
     assert system["role"] == "system" and system["content"].startswith("You route notes.")
     assert json.dumps(SCHEMA, separators=(",", ":")) in system["content"]
@@ -87,7 +91,35 @@ def test_refused_json_schema_falls_back_to_json_object_and_is_remembered(fake_op
     assert fake_openai.requests[3]["response_format"] == {"type": "json_object"}
     assert len(fake_openai.requests) == 4
     assert KEY not in caps.read_text()
+    assert sleeps == []
     assert make(fake_openai, sleeps).structured_format == "json_schema"
+
+
+def test_json_object_with_the_schema_attached_is_the_second_choice(fake_openai, sleeps, tmp_path):
+    """llama.cpp style servers constrain decoding with {"type": "json_object", "schema": ...}."""
+    caps = tmp_path / "caps.json"
+    fake_openai.reject_formats = {"json_schema"}
+    fake_openai.queue({"action": "create"}, {"action": "update"})
+    llm = make(fake_openai, sleeps, capabilities_file=caps)
+    _, replies = ask_json(llm, ask())
+    assert replies[0].format == "json_object_schema"
+    assert fake_openai.requests[1]["response_format"] == {"type": "json_object", "schema": SCHEMA}
+    assert make(fake_openai, sleeps, capabilities_file=caps).structured_format == "json_object_schema"
+
+
+def test_a_500_that_names_the_response_format_steps_down_without_retrying(fake_openai, sleeps):
+    """llama-cpp-python's server refuses json_schema with an HTTP 500, not a 400."""
+    fake_openai.queue(Error(500, "response_format: Input should be 'text' or 'json_object'"), {"action": "create"})
+    data, replies = ask_json(make(fake_openai, sleeps), ask())
+    assert data == {"action": "create"} and replies[0].format == "json_object_schema"
+    assert sleeps == [] and len(fake_openai.requests) == 2
+
+
+def test_json_with_raw_control_characters_in_strings_is_accepted(fake_openai, sleeps):
+    fake_openai.queue('{"action": "cre\x1aate"}')  # a raw control character inside a string
+    data, _ = ask_json(make(fake_openai, sleeps), Request(messages=[{"role": "user", "content": "x"}],
+                                                          schema={"type": "object"}))
+    assert data == {"action": "cre\x1aate"}
 
 
 def test_server_refusing_both_formats_gets_plain_instructions(fake_openai, sleeps):
@@ -96,7 +128,7 @@ def test_server_refusing_both_formats_gets_plain_instructions(fake_openai, sleep
     llm = make(fake_openai, sleeps)
     data, replies = ask_json(llm, ask())
     assert data == {"action": "update"}
-    plain = fake_openai.requests[2]
+    plain = fake_openai.requests[3]
     assert "response_format" not in plain
     assert "one JSON object only" in plain["messages"][0]["content"]
     assert '"enum":["create","update"]' in plain["messages"][0]["content"]
@@ -310,7 +342,7 @@ def test_credentials_in_the_base_url_are_never_shown(fake_openai, sleeps, tmp_pa
     llm = OpenAILLM("fake-model", base_url=url, api_key=KEY, capabilities_file=caps, sleep=sleeps.append)
     ask_json(llm, ask())
     assert llm.base_url == fake_openai.url
-    assert json.loads(caps.read_text()) == {fake_openai.url: {"fake-model": {"format": "json_object"}}}
+    assert json.loads(caps.read_text()) == {fake_openai.url: {"fake-model": {"format": "json_object_schema"}}}
     fake_openai.queue(Error(500, f"cannot reach {url}"))
     with pytest.raises(ModelUnavailable) as caught:
         OpenAILLM("fake-model", base_url=url, api_key=KEY, retries=0).complete(ask())

@@ -168,16 +168,17 @@ def test_invalid_json_is_re_asked(tmp_path, fake_openai):
 
 def test_a_server_refusing_json_schema_falls_back_to_json_object(tmp_path, fake_openai):
     ws = new_workspace(tmp_path / "ws", inputs={BIKE: INPUTS[BIKE]})
-    fake_openai.reject_formats = {"json_schema"}
+    fake_openai.reject_formats = {"json_schema", "json_object+schema"}  # OpenAI-like: no schema in json_object
     fake_openai.queue(routing(decision("create", ["S1"], title="Derailleur")), bike_draft())
 
     report = process(ws, fake_openai)
 
     assert len(report.created) == 1 and report.ok
-    formats = [r["response_format"]["type"] for r in fake_openai.requests]
-    assert formats == ["json_schema", "json_object", "json_object"]  # refused once, then remembered
+    formats = [(r["response_format"]["type"], "schema" in r["response_format"]) for r in fake_openai.requests]
+    # refused twice, then remembered
+    assert formats == [("json_schema", False), ("json_object", True), ("json_object", False), ("json_object", False)]
     # With json_object the schema travels in the system prompt.
-    assert '"decisions"' in fake_openai.requests[1]["messages"][0]["content"]
+    assert '"decisions"' in fake_openai.requests[2]["messages"][0]["content"]
     log = json.loads((ws / report.log_file).read_text(encoding="utf-8"))
     assert [c["format"] for c in log["calls"]] == ["json_object", "json_object"]
 

@@ -122,10 +122,14 @@ def _blocks(data: list[dict], sources: dict[str, Input]) -> tuple[Block, ...]:
 
 
 def _uncited(data: dict, key: str = "blocks") -> list[str]:
-    """Errors for paragraphs that cite nothing: every paragraph must name its sources."""
+    """Errors for empty blocks and for paragraphs that cite nothing (every paragraph names its sources)."""
     errors = []
+    if "title" in data and not str(data.get("title") or "").strip():
+        errors.append("$.title: give the article a title")
     for n, block in enumerate(data.get(key, [])):
-        if block.get("type") == "paragraph" and not block.get("sources"):
+        if not str(block.get("text") or "").strip():
+            errors.append(f"$.{key}[{n}]: the text is empty; leave the block out or write it")
+        elif block.get("type") == "paragraph" and not block.get("sources"):
             errors.append(f"$.{key}[{n}]: a paragraph must list the source ids it comes from")
     return errors
 

@@ -1,7 +1,9 @@
 """JSON Schemas for the model's answers; enums of the ids given in each prompt do the hard work.
 
-Every object lists all its properties as required and forbids others, so servers with strict
-structured output (and grammar-constrained decoding) accept the schemas as they are.
+Every object lists all its properties as required and forbids others, and no string has a length
+limit, so servers with strict structured output (OpenAI's strict mode accepts no length
+constraints) and grammar-constrained decoding accept the schemas as they are; what a schema
+cannot say (no empty text) the caller's validation says.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ def blocks_schema(source_ids: list[str]) -> dict:
     """A list of headings and paragraphs; paragraphs cite sources by the ids given."""
     block = _object(
         type={"type": "string", "enum": ["heading", "paragraph"]},
-        text={"type": "string", "minLength": 1},
+        text={"type": "string"},
         level={"type": "integer", "enum": [2, 3]},
         sources={"type": "array", "items": _ids(source_ids)},
     )
@@ -46,7 +48,7 @@ def route_schema(source_ids: list[str], article_ids: list[str]) -> dict:
 def draft_schema(source_ids: list[str]) -> dict:
     """A new article: title, tags, one-sentence description, blocks."""
     return _object(
-        title={"type": "string", "minLength": 1},
+        title={"type": "string"},
         tags={"type": "array", "items": {"type": "string"}},
         description={"type": "string"},
         blocks=blocks_schema(source_ids),

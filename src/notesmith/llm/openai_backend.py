@@ -1,8 +1,9 @@
 """OpenAILLM: any OpenAI-compatible chat-completions endpoint, with notesmith's retry policy.
 
-Structured answers are asked for as `json_schema`, then `json_object`, then plain instructions,
-stepping down when the server rejects a format; the level that works is remembered per
-(endpoint, model), in memory and in an optional JSON file.
+Structured answers are asked for as `json_schema`, then `json_object` with the schema attached
+(llama.cpp and its Python server constrain decoding with it), then plain `json_object`, then
+plain instructions, stepping down when the server rejects a format; the level that works is
+remembered per (endpoint, model), in memory and in an optional JSON file.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from .base import Reply, Request, Usage, estimate_messages_tokens, estimate_toke
 
 log = logging.getLogger(__name__)
 
-STRUCTURED_FORMATS = ("json_schema", "json_object", "plain")
+STRUCTURED_FORMATS = ("json_schema", "json_object_schema", "json_object", "plain")
 _FORMAT_WORDS = ("response_format", "json_schema", "json_object")
 _OTHER_CAUSES = ("max_tokens", "max_completion_tokens", "context length", "context_length", "maximum context")
 _KEY_LIKE = re.compile(r"\b(sk-|gsk_|key-)[A-Za-z0-9_\-*]{6,}")
@@ -109,6 +110,8 @@ class OpenAILLM:
                 "type": "json_schema",
                 "json_schema": {"name": request.schema_name, "schema": request.schema, "strict": True},
             }
+        elif fmt == "json_object_schema":
+            kwargs["response_format"] = {"type": "json_object", "schema": request.schema}
         elif fmt == "json_object":
             kwargs["response_format"] = {"type": "json_object"}
         response = self._send(kwargs, fmt)
@@ -162,6 +165,7 @@ class OpenAILLM:
             ) from None
         if status == 429 and "insufficient_quota" in f"{getattr(exc, 'code', '')} {detail}":
             raise ModelUnavailable(f"{where} says the account has no quota left (HTTP 429); check billing") from None
+        structured = fmt in STRUCTURED_FORMATS[:-1]
         if status in (400, 422):
             lowered = detail.lower()
             if "max_completion_tokens" in lowered and "max_tokens" in kwargs:
@@ -169,10 +173,13 @@ class OpenAILLM:
                 self._caps.set(self.base_url, self.name, tokens_param="max_completion_tokens")
                 return
             names_format = any(word in lowered for word in _FORMAT_WORDS)
-            if fmt in ("json_schema", "json_object") and (
+            if structured and (
                 names_format or not any(word in lowered for word in _OTHER_CAUSES)
             ):
                 raise _Rejected(f"HTTP {status}: {detail}")
+        if status >= 500 and structured and any(word in detail.lower() for word in _FORMAT_WORDS):
+            # some servers (llama-cpp-python's) answer an unsupported response_format with a 500
+            raise _Rejected(f"HTTP {status}: {detail}")
         if status >= 500 or status in (408, 429):
             return
         raise ModelError(

@@ -56,12 +56,12 @@ def parse_json(text: str, *, want: str = "object") -> Any:
     """Parse JSON from a model's text, tolerating a fenced block or prose around it."""
     text = text.strip()
     try:
-        return json.loads(text)
+        return json.loads(text, strict=False)
     except ValueError as first_error:
         fenced = _FENCE.search(text)
         if fenced:
             try:
-                return json.loads(fenced.group(1))
+                return json.loads(fenced.group(1), strict=False)
             except ValueError:
                 pass
         found = _first_embedded(text, "[" if want == "array" else "{")
@@ -105,7 +105,7 @@ def _feedback(reply: Reply, errors: list[str]) -> list[dict]:
 
 
 def _first_embedded(text: str, opener: str) -> Any:
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(strict=False)
     start = text.find(opener)
     while start != -1:
         try:

@@ -1,0 +1,53 @@
+"""The answer schemas stay inside what strict structured-output servers accept."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from notesmith.drafting import draft_new_with_model
+from notesmith.inputs import Input
+from notesmith.llm import ScriptedLLM
+from notesmith.prompts import Prompts
+from notesmith.schemas import draft_schema, route_schema, update_schema
+
+SCHEMAS = [draft_schema(["S1", "S2"]), route_schema(["S1"], ["A1", "A2"]), update_schema(["S1"], ["sec1"])]
+UNSUPPORTED_BY_OPENAI_STRICT = {"minLength", "maxLength", "default", "examples"}
+
+
+def walk(schema):
+    yield schema
+    for value in schema.get("properties", {}).values():
+        yield from walk(value)
+    if isinstance(schema.get("items"), dict):
+        yield from walk(schema["items"])
+
+
+def test_every_object_is_closed_and_requires_all_its_properties():
+    for schema in SCHEMAS:
+        for node in walk(schema):
+            assert not UNSUPPORTED_BY_OPENAI_STRICT & set(node), node
+            if node.get("type") == "object":
+                assert node["additionalProperties"] is False
+                assert sorted(node["required"]) == sorted(node["properties"])
+
+
+def test_sources_can_only_name_the_ids_given():
+    block = draft_schema(["S1", "S2"])["properties"]["blocks"]["items"]
+    assert block["properties"]["sources"]["items"]["enum"] == ["S1", "S2"]
+    decision = route_schema(["S1"], ["A1"])["properties"]["decisions"]["items"]
+    assert decision["properties"]["article"]["enum"] == ["A1", None]
+
+
+def test_an_empty_title_or_paragraph_is_re_asked_with_the_error_shown():
+    item = Input("n.txt", "message", dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc), None,
+                 "Bikes need oil.", {}, Path("inbox/n.txt"), "0" * 64)
+    bad = {"title": " ", "tags": [], "description": "", "instructions": [],
+           "blocks": [{"type": "paragraph", "text": "", "level": 2, "sources": ["S1"]}]}
+    good = {"title": "Bike care", "tags": ["bikes"], "description": "How we oil bikes.", "instructions": [],
+            "blocks": [{"type": "paragraph", "text": "Bikes need oil.", "level": 2, "sources": ["S1"]}]}
+    llm = ScriptedLLM([bad, good])
+    drafted = draft_new_with_model(llm, Prompts(), [item], "Bikes", "en")
+    assert drafted.content.title == "Bike care"
+    retry = llm.requests[1].messages[-1]["content"]
+    assert "$.title: give the article a title" in retry and "$.blocks[0]: the text is empty" in retry
