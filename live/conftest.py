@@ -1,6 +1,7 @@
 """The live tier's fixtures: the servers that `live/run` started, SDK clients and an OpenAILLM.
 
 `live_url` is llama.cpp's own llama-server; `py_url` is llama-cpp-python's server on the same model.
+The variables are LIVE_*, not NOTESMITH_*: notesmith's config refuses NOTESMITH_ names it does not know.
 """
 
 from __future__ import annotations
@@ -29,25 +30,25 @@ def _env(name: str) -> str:
 @pytest.fixture(scope="session")
 def live_url() -> str:
     """The server's base URL, ending in /v1."""
-    return _env("NOTESMITH_LIVE_URL")
+    return _env("LIVE_LLAMA_SERVER_URL")
 
 
 @pytest.fixture(scope="session")
 def py_url() -> str:
     """llama-cpp-python's server's base URL, ending in /v1."""
-    return _env("NOTESMITH_LIVE_PY_URL")
+    return _env("LIVE_LLAMA_CPP_PYTHON_URL")
 
 
 @pytest.fixture(scope="session")
 def live_model() -> str:
     """The model name the server answers to."""
-    return _env("NOTESMITH_LIVE_MODEL")
+    return _env("LIVE_MODEL")
 
 
 @pytest.fixture(scope="session")
 def n_ctx() -> int:
     """The context size the server was started with."""
-    return int(_env("NOTESMITH_LIVE_N_CTX"))
+    return int(_env("LIVE_N_CTX"))
 
 
 def sdk(url: str) -> openai.OpenAI:

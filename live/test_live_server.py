@@ -32,7 +32,8 @@ def test_plain_chat_returns_text_and_usage(any_client, live_model, record, reque
     assert response.usage.prompt_tokens > len("Say something.")  # byte tokens plus the chat template
     assert 0 < response.usage.completion_tokens < 64
     assert response.usage.total_tokens == response.usage.prompt_tokens + response.usage.completion_tokens
-    record(f"plain chat, {_server(request)}", f"{choice.message.content!r} in {seconds:.2f} s, usage {response.usage.model_dump()}")
+    usage = (response.usage.prompt_tokens, response.usage.completion_tokens)
+    record(f"plain chat, {_server(request)}", f"{choice.message.content!r} in {seconds:.2f} s, usage {usage}")
 
 
 def test_generation_speed(any_client, live_model, record, request):
@@ -46,8 +47,8 @@ def test_generation_speed(any_client, live_model, record, request):
     assert response.usage.completion_tokens == 400
     assert response.usage.prompt_tokens >= 2000
     rate = (response.usage.prompt_tokens + response.usage.completion_tokens) / seconds
-    record(f"speed, {_server(request)}", f"{response.usage.prompt_tokens} prompt + 400 completion tokens in {seconds:.2f} s"
-                    f" = {rate:.0f} tokens/s overall")
+    record(f"speed, {_server(request)}", f"{response.usage.prompt_tokens} prompt + 400 completion tokens"
+                                         f" in {seconds:.2f} s = {rate:.0f} tokens/s overall")
 
 
 def test_tiny_max_tokens_is_cut_off_and_never_content(client, live_model, llm, record):
