@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 
 from .index_table import first_sentence, insert_row, parse_index, render_row, replace_row
-from .indexcheck import ArticleInfo, IndexFile, indexes_for, load_index
+from .indexcheck import ArticleInfo, indexes_for, load_index
 
 INDEX_HEADER = ("| Title | Status | Last Updated | Description |",
                 "|-------|--------|--------------|-------------|")
@@ -33,43 +33,40 @@ def index_articles(texts: dict[str, str], articles: list[tuple[ArticleInfo, str]
     A listed article gets its status and date cells refreshed (title and description are the
     author's); an unlisted one gets a row at the top of the nearest managed table, and
     articles_root/_index.md gets a table when no folder above the article has one. Each index
-    file is parsed once, and again only after it changes.
+    file is parsed once: refreshed rows keep their lines, and new rows all go in at the top.
     """
     indexes = {rel: load_index(rel, text) for rel, text in texts.items()}
     changed: dict[str, str] = {}
+    new_rows: dict[str, list[str]] = {}  # index file → rows to insert, in order
     for info, body in articles:
-        for rel, text in _index_one(indexes, info, body, articles_root, index_name).items():
-            indexes[rel] = load_index(rel, text)
-            changed[rel] = text
-    return changed
-
-
-def _index_one(indexes: dict[str, IndexFile], info: ArticleInfo, body: str, articles_root: str,
-               index_name: str) -> dict[str, str]:
-    changed: dict[str, str] = {}
-    listed = False
-    for index in indexes_for(info.rel, indexes, articles_root):
-        row = index.rows.get(info.rel)
-        if row is None:
+        listed = False
+        for index in indexes_for(info.rel, indexes, articles_root):
+            row = index.rows.get(info.rel)
+            if row is None:
+                continue
+            listed = True
+            status, updated = info.status or row.status.strip(), info.updated or row.updated.strip()
+            if (row.status.strip(), row.updated.strip()) != (status, updated):
+                new = render_row(row.title, row.target, status, updated, row.description)
+                changed[index.rel] = replace_row(changed.get(index.rel, index.text), row, new)
+        if listed:
             continue
-        listed = True
-        if (row.status.strip(), row.updated.strip()) != (info.status or row.status.strip(),
-                                                         info.updated or row.updated.strip()):
-            new = render_row(row.title, row.target, info.status or row.status, info.updated or row.updated,
-                             row.description)
-            changed[index.rel] = replace_row(changed.get(index.rel, index.text), row, new)
-    if listed:
-        return changed
-    nearest = indexes_for(info.rel, indexes, articles_root)
-    if nearest:
-        index_rel, text, table = nearest[0].rel, nearest[0].text, nearest[0].tables[0]
-    else:
-        index_rel = posixpath.join(articles_root, index_name)
-        existing = indexes.get(index_rel)
-        text = new_index_text(existing.text if existing else None)
-        table = parse_index(text)[-1]
-    folder = posixpath.dirname(index_rel)
-    description = info.description or first_sentence(body)
-    row = render_row(info.title, posixpath.relpath(info.rel, folder or "."), info.status, info.updated, description)
-    changed[index_rel] = insert_row(text, table, row)
+        nearest = indexes_for(info.rel, indexes, articles_root)
+        if nearest:
+            index_rel = nearest[0].rel
+        else:  # no managed table above the article: give the top index file one
+            index_rel = posixpath.join(articles_root, index_name)
+            existing = changed.get(index_rel, texts.get(index_rel))
+            changed[index_rel] = new_index_text(existing)
+            indexes[index_rel] = load_index(index_rel, changed[index_rel])
+        target = posixpath.relpath(info.rel, posixpath.dirname(index_rel) or ".")
+        description = info.description or first_sentence(body)
+        new_rows.setdefault(index_rel, []).append(
+            render_row(info.title, target, info.status, info.updated, description))
+    for index_rel, rows in new_rows.items():
+        text = changed.get(index_rel, indexes[index_rel].text)
+        table = parse_index(text)[0]  # the nearest folder's first managed table
+        for row in rows:  # each at the top: the header above does not move
+            text = insert_row(text, table, row)
+        changed[index_rel] = text
     return changed
