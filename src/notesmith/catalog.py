@@ -108,7 +108,7 @@ def load_catalog(root: Path, articles_dir: str, cache_file: Path | None = None) 
             entries.append(entry)
     if cache_file and fresh != old:
         try:
-            write_json(cache_file, {"version": CACHE_VERSION, "entries": fresh})
+            write_json(cache_file, {"version": CACHE_VERSION, "entries": fresh}, indent=None)
         except OSError:
             pass
     return entries

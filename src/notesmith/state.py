@@ -19,9 +19,11 @@ def state_dir(root: Path, name: str = ".notesmith") -> Path:
     return folder
 
 
-def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically."""
-    write_atomic(path, (json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8"))
+def write_json(path: Path, data: Any, *, indent: int | None = 2) -> None:
+    """Write JSON atomically (indent=None for large machine-only files: much faster)."""
+    text = json.dumps(data, indent=indent, ensure_ascii=False, default=str,
+                      separators=None if indent else (",", ":"))
+    write_atomic(path, (text + "\n").encode("utf-8"))
 
 
 def read_json(path: Path, default: Any = None) -> Any:
