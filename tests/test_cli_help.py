@@ -45,3 +45,12 @@ def test_a_missing_workspace_folder_is_a_usage_error(tmp_path):
     assert result.exit_code == 2 and "is not a folder" in result.output
     result = CliRunner().invoke(main, ["-C", str(tmp_path), "check"])
     assert result.exit_code == 2 and "no articles folder" in result.output
+
+
+def test_errors_are_one_line_and_a_traceback_only_with_debug(tmp_path):
+    (tmp_path / "articles").mkdir()
+    quiet = CliRunner().invoke(main, ["-C", str(tmp_path), "check", str(tmp_path / "nope.md")])
+    assert quiet.exit_code == 2 and quiet.output.strip().endswith("no such file or folder")
+    assert quiet.exception is None or isinstance(quiet.exception, SystemExit)
+    loud = CliRunner().invoke(main, ["-C", str(tmp_path), "check", "--debug", str(tmp_path / "nope.md")])
+    assert type(loud.exception).__name__ == "ConfigError"

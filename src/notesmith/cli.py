@@ -39,6 +39,15 @@ def main(ctx: click.Context, workspace: Path | None, debug: bool) -> None:
     ctx.obj = {"start": workspace or Path.cwd()}
 
 
+def _set_debug(ctx: click.Context, _param, value: bool) -> None:
+    if value:
+        ctx.meta["debug"] = True  # meta is shared by every context of the command line
+
+
+debug_option = click.option("--debug", is_flag=True, expose_value=False, callback=_set_debug,
+                            help="Show tracebacks for errors.")
+
+
 def open_workspace(ctx: click.Context, **flags):
     from .workspace import Workspace
 
@@ -53,6 +62,7 @@ def open_workspace(ctx: click.Context, **flags):
 @click.option("--staged", is_flag=True, help="Check what is staged for commit (for the pre-commit hook).")
 @click.option("--orphans", is_flag=True, help="Also report inputs in inbox/used/ that no article cites.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
+@debug_option
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fix: bool, staged: bool,
           orphans: bool, quiet: bool) -> None:
@@ -158,6 +168,7 @@ def _process_options(f):
                      help="Seconds to wait for another run's lock."),
         click.option("-q", "--quiet", is_flag=True, help="Print only the summary's first line."),
         click.option("-v", "--verbose", is_flag=True, help="Show progress even when not on a terminal."),
+        debug_option,
     ]
     for option in reversed(options):
         f = option(f)
