@@ -11,7 +11,7 @@ from typing import Iterable
 from .article import Article
 from .checks import Context, check_article, resolve_links
 from .errors import ArticleError, ConfigError
-from .indexcheck import ArticleInfo, check_indexed, check_rows, load_index
+from .indexcheck import article_info, check_indexed, check_rows, load_index
 from .rules import Finding, severities
 from .tree import DiskTree, StagedTree
 from .workspace import Workspace
@@ -131,7 +131,7 @@ def run_check(ws: Workspace, paths: Iterable[Path] | None = None, *, staged: boo
         name = posixpath.basename(rel)
         in_articles = rel.startswith(articles_root + "/")
         if in_articles and not name.startswith("_") and _valid_frontmatter(article):
-            result.findings.extend(check_indexed(_info(article, rel), indexes, articles_root, ctx))
+            result.findings.extend(check_indexed(article_info(article, rel), indexes, articles_root, ctx))
         if orphans:
             cited.update(t.rel for t in resolve_links(article, rel, ctx) if t.rel)
     checked = set(rels)
@@ -166,14 +166,6 @@ def _valid_frontmatter(article: Article) -> bool:
     """True when the frontmatter parsed to a mapping (otherwise its FM finding says enough)."""
     block = article.block
     return block is not None and block.error is None and isinstance(block.data, dict)
-
-
-def _info(article: Article, rel: str) -> ArticleInfo:
-    data = article.frontmatter
-    def text(key: str) -> str:
-        value = data.get(key)
-        return value.strip() if isinstance(value, str) else ""
-    return ArticleInfo(rel, article.title, text("status"), text("updated"), text("description"))
 
 
 def _orphans(ws: Workspace, tree, ctx: Context, checked: list[str], cited: set[str]) -> list[Finding]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import posixpath
 
 from .article import Article, write_atomic
-from .checker import _info, load_article, open_tree, run_check, CheckResult
+from .checker import CheckResult, load_article, open_tree, run_check
 from .checks import Context, resolve_links
-from .indexcheck import load_index
+from .indexcheck import article_info, load_index
 from .indexing import index_article
 from .rules import severities
 from .workspace import Workspace
@@ -81,7 +81,7 @@ def _fix_index(ws: Workspace, ctx: Context, missing: list[str], stale: list) -> 
         if article is None:
             continue
         body = "\n".join(article.lines[article.body_start - 1:])
-        changed = index_article(texts, _info(article, rel), body, articles_root=articles_root,
+        changed = index_article(texts, article_info(article, rel), body, articles_root=articles_root,
                                 index_name=index_name)
         texts.update(changed)
         written.update(changed)

@@ -20,6 +20,17 @@ class ArticleInfo:
     description: str = ""
 
 
+def article_info(article, rel: str) -> ArticleInfo:
+    """What the index needs of a parsed Article: title, status, date and description."""
+    data = article.frontmatter
+
+    def text(key: str) -> str:
+        value = data.get(key)
+        return value.strip() if isinstance(value, str) else ""
+
+    return ArticleInfo(rel, article.title, text("status"), text("updated"), text("description"))
+
+
 @dataclass
 class IndexFile:
     rel: str

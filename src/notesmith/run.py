@@ -30,7 +30,7 @@ from .drafts import Route
 from .editing import apply_update
 from .errors import ArticleError, ConfigError, ModelError
 from .grouping import group_by_time
-from .indexcheck import ArticleInfo
+from .indexcheck import article_info
 from .indexing import index_articles
 from .inputs import Input
 from .intake import read_inbox
@@ -373,10 +373,7 @@ def _index(ws: Workspace, changes: Changes, git, report: RunReport) -> None:
         if rel not in changes.writes:
             continue
         article = Article(changes.writes[rel], rel)
-        data = article.frontmatter
-        info = ArticleInfo(rel, article.title, str(data.get("status", "")), str(data.get("updated", "")),
-                           str(data.get("description", "") or ""))
-        articles.append((info, "\n".join(article.lines[article.body_start - 1:])))
+        articles.append((article_info(article, rel), "\n".join(article.lines[article.body_start - 1:])))
     changed = index_articles(texts, articles, articles_root=articles_root, index_name=config.index_name)
     for index_rel, text in changed.items():
         if index_rel in dirty:
