@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .article import Article
 from .drafts import ArticleUpdate, Block, Edit, NewArticle
-from .errors import InvalidAnswer
+from .errors import InvalidAnswer, ModelError
 from .inputs import Input, paragraphs
 from .llm import LLM, Reply, Request, ask_json
 from .llm.base import estimate_tokens
@@ -24,6 +24,7 @@ SAMPLE = 8000  # characters read to guess a language or a description
 # An article longer than this (characters) is written as several parts; a 50 MB transcript
 # would otherwise make one article no editor or check could handle.
 ARTICLE_PART_CHARS = 400_000
+MIN_SOURCE_ROOM = 1000  # tokens: below this an update prompt has no room left for sources
 # Share of the model's context a drafting prompt may take; the rest is for the answer.
 PROMPT_SHARE = 0.45
 
@@ -248,6 +249,29 @@ def draft_update_with_model(llm: LLM, prompts: Prompts, article: Article, rel: s
         for e in data["edits"]
     )
     return Drafted(ArticleUpdate(edits, tuple(data.get("tags", []))), replies, list(data.get("instructions", [])))
+
+
+def update_in_parts(llm: LLM, prompts: Prompts, article: Article, rel: str, group: Sequence[Input],
+                    language: str, apply: Callable[[Article, ArticleUpdate], Article]) -> tuple[Article, Drafted]:
+    """Update an article with a group, in as many model calls as its sources need to fit.
+
+    Each part is drafted against the article as the previous parts left it, so later edits can
+    anchor to sections earlier parts added. All parts succeed or the article is left as it was.
+    """
+    room = int(llm.context_tokens * PROMPT_SHARE) - estimate_tokens("\n".join(article.lines))
+    if room < MIN_SOURCE_ROOM:
+        raise ModelError(f"{rel} is too long to update within the model's context "
+                         f"({llm.context_tokens} tokens); raise context_tokens or split the article")
+    result = Drafted(ArticleUpdate(()))
+    edits = []
+    for part in chunks(group, room):
+        drafted = draft_update_with_model(llm, prompts, article, rel, part, language)
+        article = apply(article, drafted.content)
+        edits.extend(drafted.content.edits)
+        result.replies.extend(drafted.replies)
+        result.instructions.extend(drafted.instructions)
+    result.content = ArticleUpdate(tuple(edits))
+    return article, result
 
 
 def _language_name(code: str) -> str:

@@ -24,8 +24,7 @@ from .applying import apply_plan
 from .article import Article
 from .catalog import Entry, load_catalog
 from .checks import Context, check_article
-from .drafting import (draft_new_offline, draft_new_with_model, draft_update_offline,
-                       draft_update_with_model, split_long)
+from .drafting import draft_new_offline, draft_new_with_model, draft_update_offline, split_long, update_in_parts
 from .drafts import Route
 from .editing import apply_update
 from .errors import ArticleError, ConfigError, ModelError
@@ -301,10 +300,15 @@ def _draft_and_render(ws: Workspace, opts: Options, llm: LLM | None, routes: lis
         done: list[Input] = []
         for route in updates[rel]:
             group = [by_id[i] for i in route.inputs]
+            def apply(current: Article, edits) -> Article:
+                return apply_update(current, edits, article_rel=rel, today=today, used_dir=used)
+
             try:
-                drafted = draft_update_with_model(llm, prompts, article, rel, group, config.language) if llm \
-                    else draft_update_offline(group)
-                article = apply_update(article, drafted.content, article_rel=rel, today=today, used_dir=used)
+                if llm:
+                    article, drafted = update_in_parts(llm, prompts, article, rel, group, config.language, apply)
+                else:
+                    drafted = draft_update_offline(group)
+                    article = apply(article, drafted.content)
             except ModelError as exc:
                 _wait(ws, group, f"{MODEL_FAILED} while drafting: {exc.message}", report)
                 continue
