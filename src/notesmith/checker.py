@@ -13,7 +13,7 @@ from .checks import Context, check_article, resolve_links
 from .errors import ArticleError, ConfigError
 from .indexcheck import article_info, check_indexed, check_rows, load_index
 from .rules import Finding, severities
-from .tree import DiskTree, StagedTree
+from .tree import DiskTree, StagedTree, index_files
 from .workspace import Workspace
 
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
@@ -113,8 +113,7 @@ def run_check(ws: Workspace, paths: Iterable[Path] | None = None, *, staged: boo
         whole = True
     result = CheckResult()
     if whole or removed or orphans:
-        index_rels = sorted(r for r in tree.walk(articles_root, index_name)
-                            if posixpath.basename(r) == index_name)
+        index_rels = index_files(tree, articles_root, index_name)
     else:  # only the index files that can list the chosen articles, or that were chosen
         index_rels = sorted(_nearby_indexes(rels, articles_root, index_name, tree))
     if staged:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 
 from .article import Article, write_atomic
 from .checker import CheckResult, load_article, open_tree, run_check
@@ -10,6 +9,7 @@ from .checks import Context, resolve_links
 from .indexcheck import article_info, load_index
 from .indexing import index_article
 from .rules import severities
+from .tree import index_files
 from .workspace import Workspace
 
 def fix_article_links(article: Article, rel: str, ctx: Context) -> tuple[Article, list[str]]:
@@ -67,8 +67,7 @@ def _fix_index(ws: Workspace, ctx: Context, missing: list[str], stale: list) -> 
     """Add rows for unlisted articles and refresh stale rows, as a run does (indexing.py)."""
     articles_root = ws.config.articles.strip("/")
     index_name = ws.config.index_name
-    texts = {r: (ws.root / r).read_text(encoding="utf-8") for r in ctx.tree.walk(articles_root, index_name)
-             if posixpath.basename(r) == index_name}
+    texts = {r: (ws.root / r).read_text(encoding="utf-8") for r in index_files(ctx.tree, articles_root, index_name)}
     todo = {rel: f": added a row for {rel}" for rel in missing}
     for finding in stale:
         index = load_index(finding.path, texts.get(finding.path, ""))

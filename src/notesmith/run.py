@@ -46,7 +46,7 @@ from .runlog import RecordingLLM, write_run_log
 from .shortlist import Shortlist
 from .slugs import slugify, unique_slug
 from .state import state_dir
-from .tree import DiskTree, PlannedTree
+from .tree import DiskTree, PlannedTree, index_files
 from .workspace import Workspace
 
 Progress = Callable[[str], None]
@@ -367,10 +367,8 @@ def _index(ws: Workspace, changes: Changes, git, report: RunReport) -> None:
     config = ws.config
     articles_root = config.articles.strip("/")
     tree = DiskTree(ws.root)
-    texts = {}
-    for rel in tree.walk(articles_root, config.index_name):
-        if posixpath.basename(rel) == config.index_name:
-            texts[rel] = (ws.root / rel).read_text(encoding="utf-8", errors="replace")
+    texts = {rel: (ws.root / rel).read_text(encoding="utf-8", errors="replace")
+             for rel in index_files(tree, articles_root, config.index_name)}
     dirty = git.dirty(list(texts)) if git is not None and texts else set()
     articles = []
     for rel in [*changes.created, *changes.updated]:

@@ -103,6 +103,11 @@ class StagedTree:
         return self._names.get(name, [])
 
 
+def index_files(tree, articles_root: str, index_name: str) -> list[str]:
+    """Every index file (e.g. _index.md) under the articles folder, sorted."""
+    return sorted(r for r in tree.walk(articles_root, index_name) if posixpath.basename(r) == index_name)
+
+
 def _index_names(paths: Iterable[str]) -> dict[str, list[str]]:
     names: dict[str, list[str]] = defaultdict(list)
     for rel in paths:
