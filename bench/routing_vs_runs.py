@@ -14,11 +14,11 @@ import json
 import sys
 from pathlib import Path
 
-from notesmith.catalog import load_catalog
-from notesmith.grouping import group_by_time
-from notesmith.intake import read_inbox
-from notesmith.routing import route_offline, shortlist
-from notesmith.shortlist import Shortlist
+from notesmith.pipeline.catalog import load_catalog
+from notesmith.pipeline.grouping import group_by_time
+from notesmith.pipeline.intake import read_inbox
+from notesmith.pipeline.routing import route_offline, shortlist
+from notesmith.pipeline.shortlist import Shortlist
 from notesmith.workspace import Workspace
 
 

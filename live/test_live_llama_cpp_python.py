@@ -13,7 +13,7 @@ import openai
 import pytest
 
 from notesmith.llm.jsonschema import validate
-from notesmith.schemas import draft_schema
+from notesmith.pipeline.schemas import draft_schema
 
 SCHEMA = draft_schema(["S1", "S2"])
 MESSAGES = [{"role": "user", "content": "Draft an article about [S1] and [S2]."}]

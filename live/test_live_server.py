@@ -8,7 +8,7 @@ import time
 from notesmith.errors import InvalidAnswer
 from notesmith.llm import Request, ask_json
 from notesmith.llm.structured import CUT_OFF
-from notesmith.schemas import draft_schema
+from notesmith.pipeline.schemas import draft_schema
 
 EOS_TOKEN_ID = "257"  # make_tiny_model.EOS
 

@@ -6,7 +6,7 @@ import json
 
 from notesmith.llm import Request, ask_json
 from notesmith.llm.jsonschema import validate
-from notesmith.schemas import draft_schema, route_schema
+from notesmith.pipeline.schemas import draft_schema, route_schema
 
 SOURCES = ["S1", "S2"]
 

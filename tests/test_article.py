@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from notesmith.article import Article
+from notesmith.text.article import Article
 from notesmith.errors import ArticleError
 
 ARTICLE = (
@@ -163,7 +163,7 @@ FRONTMATTER_SHAPES = [
 
 @pytest.mark.parametrize("source", FRONTMATTER_SHAPES)
 def test_fast_frontmatter_parser_agrees_with_yaml(source):
-    from notesmith.frontmatter import _simple_mapping, parse_yaml
+    from notesmith.text.frontmatter import _simple_mapping, parse_yaml
 
     fast = _simple_mapping(source.split("\n"))
     if fast is not None:
@@ -171,7 +171,7 @@ def test_fast_frontmatter_parser_agrees_with_yaml(source):
 
 
 def test_fast_frontmatter_parser_takes_the_common_shapes_and_declines_the_rest():
-    from notesmith.frontmatter import _simple_mapping
+    from notesmith.text.frontmatter import _simple_mapping
 
     taken = [s for s in FRONTMATTER_SHAPES if _simple_mapping(s.split("\n")) is not None]
     assert taken == FRONTMATTER_SHAPES[:4]
@@ -180,7 +180,7 @@ def test_fast_frontmatter_parser_takes_the_common_shapes_and_declines_the_rest()
 @pytest.mark.parametrize("value", ["yes", "no", "on", "null", "true", "2026", "1.5", "3d-printing", "ai",
                                    "v1.0", "Mixed Case: colon", 'quote " and \\ backslash', "2026-10-04"])
 def test_rendered_values_read_back_as_the_same_string(value):
-    from notesmith.frontmatter import parse_yaml, render_value
+    from notesmith.text.frontmatter import parse_yaml, render_value
 
     assert parse_yaml(f"key: {render_value(value)}") == {"key": value}
     assert parse_yaml(f"tags: {render_value([value, 'garden'])}") == {"tags": [value, "garden"]}

@@ -6,8 +6,8 @@ import json
 import os
 from pathlib import Path
 
-from notesmith.article import Article
-from notesmith.catalog import describe_article, load_catalog
+from notesmith.text.article import Article
+from notesmith.pipeline.catalog import describe_article, load_catalog
 
 ARTICLE = """---
 title: "Rain barrels"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from notesmith.checker import MAX_ARTICLE_BYTES, run_check
+from notesmith.checking.runner import MAX_ARTICLE_BYTES, run_check
 from notesmith.workspace import Workspace
 
 FRONT = (

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from notesmith.checker import run_check
-from notesmith.rules import RULES
+from notesmith.checking.runner import run_check
+from notesmith.checking.rules import RULES
 from notesmith.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures" / "check"

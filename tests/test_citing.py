@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from notesmith.article import Article
-from notesmith.citing import (
+from notesmith.text.article import Article
+from notesmith.pipeline.citing import (
     Labels,
     cite_paragraph,
     definition_line,
@@ -12,7 +12,7 @@ from notesmith.citing import (
     source_link,
     strip_footnotes,
 )
-from notesmith.markdown import scan
+from notesmith.text.markdown import scan
 
 
 @pytest.mark.parametrize(

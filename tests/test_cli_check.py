@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from notesmith.config import ALLOWED
-from notesmith.rules import RULES
+from notesmith.checking.rules import RULES
 
 SOURCE = "20261001_081500_mira_holt_msg11_transcript.txt"
 INDEX_HEAD = "# Articles\n\nNotes from the garden.\n\n| Title | Status | Last Updated | Description |\n|---|---|---|---|\n"

@@ -8,7 +8,7 @@ import pytest
 
 from notesmith.config import ALLOWED, Config, load_config
 from notesmith.errors import ConfigError
-from notesmith.rules import RULES, severities
+from notesmith.checking.rules import RULES, severities
 from notesmith.workspace import Workspace, find_root
 
 

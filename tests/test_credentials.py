@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from notesmith.credentials import find_credentials, redact
+from notesmith.inputs.credentials import find_credentials, redact
 
 # Built from parts so that secret scanners do not flag this file.
 OPENAI = "sk-" + "proj-" + "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"

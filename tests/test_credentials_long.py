@@ -1,6 +1,6 @@
 """Long texts are searched around likely spots only; nothing may slip through that way."""
 
-from notesmith.credentials import find_credentials, redact
+from notesmith.inputs.credentials import find_credentials, redact
 
 FILLER = "Мы перенесли компостные ящики ближе к воротам, чтобы грузовик мог подъехать.\n" * 5000
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from notesmith.catalog import Entry
-from notesmith.drafting import draft_new_offline, draft_update_offline, split_long
-from notesmith.drafts import Block, NewArticle
-from notesmith.inputs import Input
-from notesmith.rendering import render_new
-from notesmith.routing import Candidates, route_offline
+from notesmith.pipeline.catalog import Entry
+from notesmith.pipeline.drafting import draft_new_offline, draft_update_offline, split_long
+from notesmith.pipeline.blocks import Block, NewArticle
+from notesmith.inputs.reading import Input
+from notesmith.pipeline.rendering import render_new
+from notesmith.pipeline.routing import Candidates, route_offline
 
 
 def item(name: str, text: str, kind: str = "transcript") -> Input:

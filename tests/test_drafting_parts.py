@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from notesmith.article import Article
-from notesmith.drafting import update_in_parts
-from notesmith.editing import apply_update
+from notesmith.text.article import Article
+from notesmith.pipeline.drafting import update_in_parts
+from notesmith.pipeline.editing import apply_update
 from notesmith.errors import ModelError
-from notesmith.inputs import Input
+from notesmith.inputs.reading import Input
 from notesmith.llm import ScriptedLLM
-from notesmith.prompts import Prompts
+from notesmith.pipeline.prompts import Prompts
 
 ARTICLE = """---
 title: "Bikes"

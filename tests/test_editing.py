@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from notesmith.article import Article
-from notesmith.checks import Context, check_article
+from notesmith.text.article import Article
+from notesmith.checking.article_rules import Context, check_article
 from notesmith.config import Config
-from notesmith.drafts import ArticleUpdate, Block, Edit
-from notesmith.editing import apply_update, find_section
-from notesmith.frontmatter import key_lines
-from notesmith.rules import severities
-from notesmith.tree import DiskTree
+from notesmith.pipeline.blocks import ArticleUpdate, Block, Edit
+from notesmith.pipeline.editing import apply_update, find_section
+from notesmith.text.frontmatter import key_lines
+from notesmith.checking.rules import severities
+from notesmith.checking.tree import DiskTree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "editing"
 CASES = sorted(p.name[: -len(".update.json")] for p in FIXTURES.glob("*.update.json"))

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from notesmith.filenames import FileName, parse_filename
+from notesmith.inputs.filenames import FileName, parse_filename
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from notesmith.errors import GitError
-from notesmith.gitindex import index_paths, read_staged, staged_changes, toplevel
+from notesmith.git.staged import index_paths, read_staged, staged_changes, toplevel
 
 
 @pytest.fixture(autouse=True)

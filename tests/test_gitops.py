@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from notesmith.errors import GitError
-from notesmith.gitops import Git
+from notesmith.git.repo import Git
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from notesmith.grouping import group_by_time
+from notesmith.pipeline.grouping import group_by_time
 
 T0 = datetime(2026, 2, 17, 8, 0, 0, tzinfo=timezone.utc)
 WINDOW = timedelta(minutes=2)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from notesmith.errors import WorkspaceError
-from notesmith.hooks import MARKER, hook_status, install_hook
+from notesmith.git.hooks import MARKER, hook_status, install_hook
 
 
 @pytest.fixture(autouse=True)

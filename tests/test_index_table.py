@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from notesmith.index_table import (
+from notesmith.text.index_table import (
     first_sentence,
     insert_row,
     parse_index,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from notesmith.indexcheck import ArticleInfo
-from notesmith.indexing import index_articles
+from notesmith.checking.index_rules import ArticleInfo
+from notesmith.pipeline.indexing import index_articles
 
 INDEX = """# Garden notes
 

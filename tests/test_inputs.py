@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from notesmith.errors import InputError, NotesmithError
-from notesmith.inputs import (
+from notesmith.inputs.reading import (
     Cue,
     cues_to_text,
     list_inputs,

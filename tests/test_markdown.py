@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from notesmith.markdown import scan
+from notesmith.text.markdown import scan
 
 
 def scan_text(text: str, first_line: int = 1):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import notesmith
-from notesmith.article import Article
+from notesmith.text.article import Article
 from tests.fake_openai import Hang
 from tests.process_helpers import (BIKE, BREAD, INPUTS, KEY, bees_workspace, copy_workspace, git, new_workspace,
                                    run_commits, tree, write)

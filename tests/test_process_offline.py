@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import notesmith
-from notesmith.article import Article
+from notesmith.text.article import Article
 from tests.process_helpers import BEES, BIKE, INPUTS, git, new_workspace, run_commits, tree, write
 
 TODAY = "2026-03-04"

@@ -4,14 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from notesmith.article import Article
-from notesmith.checks import Context, check_article
-from notesmith.citing import Labels
+from notesmith.text.article import Article
+from notesmith.checking.article_rules import Context, check_article
+from notesmith.pipeline.citing import Labels
 from notesmith.config import Config
-from notesmith.drafts import Block, NewArticle
-from notesmith.rendering import render_blocks, render_new, sanitise, slug_tags, uncited
-from notesmith.rules import severities
-from notesmith.tree import DiskTree
+from notesmith.pipeline.blocks import Block, NewArticle
+from notesmith.pipeline.rendering import render_blocks, render_new, sanitise, slug_tags, uncited
+from notesmith.checking.rules import severities
+from notesmith.checking.tree import DiskTree
 
 P = "paragraph"
 

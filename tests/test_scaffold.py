@@ -11,8 +11,8 @@ import pytest
 
 from notesmith.config import Config, load_config
 from notesmith.errors import ConfigError
-from notesmith.hooks import MARKER
-from notesmith.index_table import parse_index
+from notesmith.git.hooks import MARKER
+from notesmith.text.index_table import parse_index
 from notesmith.scaffold import config_text, init_workspace
 
 FOLDERS = ["inbox", "inbox/used", "inbox/used/feedback", "inbox/failed", "articles", "assets", "prompts"]

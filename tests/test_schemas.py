@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from notesmith.drafting import draft_new_with_model
-from notesmith.inputs import Input
+from notesmith.pipeline.drafting import draft_new_with_model
+from notesmith.inputs.reading import Input
 from notesmith.llm import ScriptedLLM
-from notesmith.prompts import Prompts
-from notesmith.schemas import draft_schema, route_schema, update_schema
+from notesmith.pipeline.prompts import Prompts
+from notesmith.pipeline.schemas import draft_schema, route_schema, update_schema
 
 SCHEMAS = [draft_schema(["S1", "S2"]), route_schema(["S1"], ["A1", "A2"]), update_schema(["S1"], ["sec1"])]
 UNSUPPORTED_BY_OPENAI_STRICT = {"minLength", "maxLength", "default", "examples"}

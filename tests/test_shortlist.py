@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from notesmith.shortlist import Shortlist, tokenize
+from notesmith.pipeline.shortlist import Shortlist, tokenize
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from notesmith.slugs import language_of, slugify, title_from_text, transliterate, unique_slug
+from notesmith.text.slugs import language_of, slugify, title_from_text, transliterate, unique_slug
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ import threading
 import time
 from pathlib import Path
 
-from notesmith.run import run
-from notesmith.watch import watch_inbox
+from notesmith.pipeline.run import run
+from notesmith.pipeline.watch import watch_inbox
 from notesmith.workspace import Workspace
 from tests.process_helpers import BEES, BIKE, BREAD, INPUTS, git, new_workspace, run_commits
 

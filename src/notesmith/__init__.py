@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Article": "article",
+    "Article": "text.article",
     "ArticleError": "errors",
-    "CheckResult": "checker",
+    "CheckResult": "checking.runner",
     "Config": "config",
     "ConfigError": "errors",
-    "Finding": "rules",
+    "Finding": "checking.rules",
     "GitError": "errors",
     "Input": "inputs",
     "InputError": "errors",
@@ -28,7 +28,7 @@ _EXPORTS = {
     "OpenAILLM": "llm",
     "Reply": "llm",
     "Request": "llm",
-    "RunReport": "report_run",
+    "RunReport": "pipeline.report",
     "ScriptedLLM": "llm",
     "Workspace": "workspace",
     "WorkspaceError": "errors",
@@ -55,14 +55,14 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import check, process
-    from .article import Article
-    from .checker import CheckResult
-    from .config import Config, load_config
-    from .errors import (ArticleError, ConfigError, GitError, InputError, InvalidAnswer, ModelError,
+    from notesmith.api import check, process
+    from notesmith.text.article import Article
+    from notesmith.checking.runner import CheckResult
+    from notesmith.config import Config, load_config
+    from notesmith.errors import (ArticleError, ConfigError, GitError, InputError, InvalidAnswer, ModelError,
                          ModelUnavailable, NotesmithError, WorkspaceError)
-    from .inputs import Input, read_input
-    from .llm import LLM, OpenAILLM, Reply, Request, ScriptedLLM
-    from .report_run import RunReport
-    from .rules import Finding
-    from .workspace import Workspace
+    from notesmith.inputs.reading import Input, read_input
+    from notesmith.llm import LLM, OpenAILLM, Reply, Request, ScriptedLLM
+    from notesmith.pipeline.report import RunReport
+    from notesmith.checking.rules import Finding
+    from notesmith.workspace import Workspace

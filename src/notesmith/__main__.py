@@ -1,5 +1,5 @@
 """python -m notesmith"""
 
-from .cli import main
+from notesmith.cli import main
 
 main(prog_name="notesmith")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from .checker import CheckResult, run_check
-from .workspace import Workspace
+from notesmith.checking.runner import CheckResult, run_check
+from notesmith.workspace import Workspace
 
 
 def check(paths: Iterable[str | Path] | None = None, *, workspace: str | Path | Workspace = ".",
@@ -15,7 +15,7 @@ def check(paths: Iterable[str | Path] | None = None, *, workspace: str | Path | 
     ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
     chosen = [Path(p) for p in paths] if paths else None
     if fix:
-        from .fixes import fix_workspace
+        from notesmith.checking.fixes import fix_workspace
 
         return fix_workspace(ws, chosen, orphans=orphans)
     return run_check(ws, chosen, staged=staged, orphans=orphans)
@@ -23,7 +23,7 @@ def check(paths: Iterable[str | Path] | None = None, *, workspace: str | Path | 
 
 def process(workspace: str | Path | Workspace = ".", *, llm=None, **options):
     """Process the inbox like `notesmith process`; returns a RunReport."""
-    from .run import run
+    from notesmith.pipeline.run import run
 
     ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
     return run(ws, llm=llm, **options)

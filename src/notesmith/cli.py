@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import NotesmithError
+from notesmith import __version__
+from notesmith.errors import NotesmithError
 
 
 class Group(click.Group):
@@ -49,7 +49,7 @@ debug_option = click.option("--debug", is_flag=True, expose_value=False, callbac
 
 
 def open_workspace(ctx: click.Context, **flags):
-    from .workspace import Workspace
+    from notesmith.workspace import Workspace
 
     return Workspace.open(ctx.obj["start"], flags)
 
@@ -67,8 +67,8 @@ def open_workspace(ctx: click.Context, **flags):
 def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fix: bool, staged: bool,
           orphans: bool, quiet: bool) -> None:
     """Check articles (default: the whole articles folder); exit 1 on errors."""
-    from .checker import run_check
-    from .report import render
+    from notesmith.checking.runner import run_check
+    from notesmith.checking.output import render
 
     if fix and staged:
         raise click.UsageError("--fix works on the working tree; run it without --staged, then git add")
@@ -79,7 +79,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fix: bool, stag
         raise click.UsageError(f"no articles folder at {ws.articles}; run `notesmith init` there, "
                                "or set `articles` in notesmith.toml")
     if fix:
-        from .fixes import fix_workspace
+        from notesmith.checking.fixes import fix_workspace
 
         result = fix_workspace(ws, list(paths) or None, orphans=orphans)
     else:
@@ -92,7 +92,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fix: bool, stag
 
 def _remember(ws, result, staged: bool) -> None:
     """Keep the last check's counts for `notesmith status` (best effort)."""
-    from .state import state_dir, write_json
+    from notesmith.files import state_dir, write_json
 
     try:
         write_json(state_dir(ws.root, ws.config.state) / "last-check.json", {
@@ -109,7 +109,7 @@ def _remember(ws, result, staged: bool) -> None:
 @click.pass_context
 def init(ctx: click.Context, directory: Path | None, no_hook: bool) -> None:
     """Create a workspace: folders, notesmith.toml, .gitignore, git repository and hook."""
-    from .scaffold import init_workspace
+    from notesmith.scaffold import init_workspace
 
     for line in init_workspace(directory or ctx.obj["start"], hook=not no_hook):
         click.echo(line)
@@ -119,7 +119,7 @@ def init(ctx: click.Context, directory: Path | None, no_hook: bool) -> None:
 @click.pass_context
 def status(ctx: click.Context) -> None:
     """Show inputs waiting by kind, articles by status, and problems found last time."""
-    from .status import status_lines
+    from notesmith.status import status_lines
 
     for line in status_lines(open_workspace(ctx)):
         click.echo(line)
@@ -135,7 +135,7 @@ def hook() -> None:
 @click.pass_context
 def hook_install(ctx: click.Context, force: bool) -> None:
     """Write .git/hooks/pre-commit (honours core.hooksPath)."""
-    from .hooks import install_hook
+    from notesmith.git.hooks import install_hook
 
     path = install_hook(open_workspace(ctx).root, force=force)
     click.echo(f"installed {path}")
@@ -187,7 +187,7 @@ def _run_kwargs(options: dict) -> tuple[dict, dict]:
 @click.pass_context
 def process(ctx: click.Context, files: tuple[Path, ...], quiet: bool, verbose: bool, **options) -> None:
     """Turn the inbox (or the given inputs) into articles, move the inputs, commit."""
-    from .run import run
+    from notesmith.pipeline.run import run
 
     flags, options = _run_kwargs(options)
     ws = open_workspace(ctx, **flags)
@@ -206,7 +206,7 @@ def process(ctx: click.Context, files: tuple[Path, ...], quiet: bool, verbose: b
 @click.pass_context
 def watch(ctx: click.Context, settle: float | None, poll: float, quiet: bool, verbose: bool, **options) -> None:
     """Process the inbox whenever it has been quiet for the settle time; Ctrl-C stops."""
-    from .watch import watch_inbox
+    from notesmith.pipeline.watch import watch_inbox
 
     flags, options = _run_kwargs(options)
     if settle is not None:
@@ -225,7 +225,7 @@ def watch(ctx: click.Context, settle: float | None, poll: float, quiet: bool, ve
 @click.pass_context
 def demo(ctx: click.Context, directory: Path | None) -> None:
     """Copy the example workspace to a new folder and process it offline (the built-in defaults)."""
-    from .demo import run_demo
+    from notesmith.demo import run_demo
 
     code = 0
     for line, status in run_demo(directory):
@@ -237,7 +237,7 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
 @main.command()
 def rules() -> None:
     """List the check codes, their default severity and what each means."""
-    from .rules import RULES
+    from notesmith.checking.rules import RULES
 
     for rule in RULES.values():
         fix = " (fixable)" if rule.fixable else ""

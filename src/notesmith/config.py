@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import ConfigError
+from notesmith.errors import ConfigError
 
 SEVERITIES = ("error", "warning", "off")
 

@@ -19,9 +19,9 @@ def example_workspace() -> Path | None:
 
 def run_demo(directory: Path | None = None) -> Iterator[tuple[str, int]]:
     """Copy, git init, process offline, check; yields (line to print, exit status)."""
-    from .checker import run_check
-    from .run import run
-    from .workspace import Workspace
+    from notesmith.checking.runner import run_check
+    from notesmith.pipeline.run import run
+    from notesmith.workspace import Workspace
 
     source = example_workspace()
     if source is None:

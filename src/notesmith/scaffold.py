@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .config import Config, load_config, read_file_settings
-from .errors import ConfigError, GitError, WorkspaceError
+from notesmith.config import Config, load_config, read_file_settings
+from notesmith.errors import ConfigError, GitError, WorkspaceError
 
 FOLDERS = ("inbox", "used", "feedback", "failed", "articles", "assets", "prompts")
 KEEP = ("inbox", "used", "feedback", "failed", "assets")  # folders that start empty get a .gitkeep
@@ -91,7 +91,7 @@ def _ensure_ignored(path: Path) -> str | None:
 
 
 def _git(directory: Path, hook: bool, created: list[str]) -> list[str]:
-    from . import gitindex, hooks
+    from notesmith.git import hooks, staged as gitindex
 
     out = []
     try:
@@ -119,7 +119,7 @@ def _git(directory: Path, hook: bool, created: list[str]) -> list[str]:
 
 def _first_commit(directory: Path, created: list[str]) -> str:
     """Commit the files init wrote (only those) so the first run has a commit to build on."""
-    from .gitops import Git
+    from notesmith.git.repo import Git
 
     git = Git.open(directory)
     paths = [p for p in created if (directory / p).is_file()]

@@ -8,10 +8,10 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from .frontmatter import find_block
-from .inputs import list_inputs
-from .tree import DiskTree
-from .workspace import Workspace
+from notesmith.text.frontmatter import find_block
+from notesmith.inputs.reading import list_inputs
+from notesmith.checking.tree import DiskTree
+from notesmith.workspace import Workspace
 
 _FRONTMATTER_LIMIT = 64 * 1024  # frontmatter longer than this is not worth reading for a summary
 _KIND_ORDER = ("transcript", "message", "photo", "subtitles", "whisper", "other")

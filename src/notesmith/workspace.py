@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .config import Config, load_config
+from notesmith.config import Config, load_config
 
 
 def find_root(start: Path) -> Path:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import LLM, Reply, Request, Usage, estimate_messages_tokens, estimate_tokens, output_budget
-from .scripted import ScriptedLLM
-from .structured import ask_json, parse_json
+from notesmith.llm.base import LLM, Reply, Request, Usage, estimate_messages_tokens, estimate_tokens, output_budget
+from notesmith.llm.scripted import ScriptedLLM
+from notesmith.llm.structured import ask_json, parse_json
 
 if TYPE_CHECKING:
-    from .openai_backend import OpenAILLM
+    from notesmith.llm.openai_backend import OpenAILLM
 
 __all__ = [
     "LLM",
@@ -31,7 +31,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "OpenAILLM":
-        from .openai_backend import OpenAILLM
+        from notesmith.llm.openai_backend import OpenAILLM
 
         return OpenAILLM
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

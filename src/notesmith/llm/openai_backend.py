@@ -24,8 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import openai
 
-from ..errors import ModelError, ModelUnavailable
-from .base import Reply, Request, Usage, estimate_messages_tokens, estimate_tokens, output_budget
+from notesmith.errors import ModelError, ModelUnavailable
+from notesmith.llm.base import Reply, Request, Usage, estimate_messages_tokens, estimate_tokens, output_budget
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any, Union
 
-from .base import Reply, Request, Usage, estimate_messages_tokens, estimate_tokens
+from notesmith.llm.base import Reply, Request, Usage, estimate_messages_tokens, estimate_tokens
 
 Step = Union[str, dict, list, Exception, Reply, Callable[[Request], Any]]
 

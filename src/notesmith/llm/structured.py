@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from ..errors import InvalidAnswer
-from .base import LLM, Reply, Request
-from .jsonschema import validate as validate_schema
+from notesmith.errors import InvalidAnswer
+from notesmith.llm.base import LLM, Reply, Request
+from notesmith.llm.jsonschema import validate as validate_schema
 
 CUT_OFF = "answer was cut off by the length limit"
 EMPTY = "empty answer"

@@ -1,0 +1,1 @@
+"""The git edge: one runner for every git command, staged content, the repository, the hook."""

@@ -1,0 +1,277 @@
+"""Read every kind of input (transcript, message, photo, subtitles, Whisper JSON) into one value."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from notesmith.errors import InputError
+from notesmith.inputs.filenames import parse_filename
+from notesmith.text.frontmatter import parse_yaml
+from notesmith.inputs.subtitles import Cue, cues_to_text, parse_srt, parse_vtt, parse_whisper  # noqa: F401 (public here too)
+from notesmith.inputs.unwrapping import looks_hard_wrapped, paragraphs, unwrap  # noqa: F401 (public here too)
+
+KINDS = ("transcript", "message", "photo", "subtitles", "whisper")
+MAX_BYTES = 100 * 1024 * 1024
+
+_IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", "~")
+_IGNORED_NAMES = {"thumbs.db", "desktop.ini"}
+_MEDIA = {
+    ".jpg": "image", ".jpeg": "image", ".png": "image", ".gif": "image", ".webp": "image",
+    ".heic": "image", ".ogg": "audio", ".oga": "audio", ".opus": "audio", ".mp3": "audio",
+    ".m4a": "audio", ".wav": "audio", ".flac": "audio", ".mp4": "video", ".mov": "video",
+    ".webm": "video", ".mkv": "video",
+}
+_TEXT_EXTS = {".md", ".txt"}
+_TIMED_EXTS = {".srt", ".vtt", ".json"}
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input file, read and normalised."""
+
+    id: str  # the file name
+    kind: str  # one of KINDS
+    time: datetime  # aware: frontmatter `date`, else the file name (UTC), else mtime (UTC)
+    author: str | None  # frontmatter username/author, else the file name's author
+    text: str  # readable text: unwrapped paragraphs; subtitles and Whisper with [HH:MM:SS] anchors
+    metadata: dict = field(hash=False)  # frontmatter as loaded (dates as strings) plus extras
+    path: Path
+    sha256: str  # of the raw bytes, to find duplicates
+
+
+# --- listing the inbox -------------------------------------------------------------------------
+
+
+def list_inputs(
+    inbox: Path, workspace: Path | None = None
+) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Return the inbox's input files sorted by name, and the entries to report with a reason."""
+    inbox = Path(inbox)
+    if not inbox.is_dir():
+        return [], []
+    root = Path(os.path.realpath(workspace)) if workspace is not None else None
+    found: list[Path] = []
+    reported: list[tuple[Path, str]] = []
+    for entry in sorted(os.scandir(inbox), key=lambda e: e.name):
+        name = entry.name
+        if _ignored(name):
+            continue
+        path = inbox / name
+        if entry.is_symlink():
+            target = Path(os.path.realpath(path))
+            if not target.exists():
+                reported.append((path, f"broken symlink to {target}; remove it or restore the file"))
+                continue
+            if root is not None and not target.is_relative_to(root):
+                reported.append((path, f"symlink leads outside the workspace ({target}); "
+                                       "copy the file into the inbox instead"))
+                continue
+        if entry.is_dir():
+            continue
+        if not entry.is_file():
+            reported.append((path, "not a regular file (fifo, socket or device); "
+                                   "remove it from the inbox"))
+            continue
+        media = _MEDIA.get(Path(name).suffix.lower())
+        if media == "image":
+            reported.append((path, "image file, not a text input: left in place; "
+                                   "describe it in a *_photo.md record"))
+        elif media:
+            reported.append((path, f"{media} file, not a text input: left in place; "
+                                   "transcribe it to text first"))
+        else:
+            found.append(path)
+    return found, reported
+
+
+def _ignored(name: str) -> bool:
+    lowered = name.lower()
+    return (
+        name.startswith(".")
+        or lowered.endswith(_IGNORED_SUFFIXES)
+        or lowered in _IGNORED_NAMES
+        or (name.startswith("#") and name.endswith("#"))
+    )
+
+
+# --- reading one input -------------------------------------------------------------------------
+
+
+def read_input(path: Path, *, max_bytes: int = MAX_BYTES) -> Input:
+    """Read one input file; raise InputError with a one-line reason for anything unreadable."""
+    path = Path(path)
+    try:
+        return _read(path, max_bytes)
+    except InputError as e:
+        if e.path is not None:
+            raise
+        raise InputError(e.message, path=path, line=e.line) from None
+
+
+def decode(data: bytes) -> str:
+    """Decode UTF-8 bytes (BOM accepted) with line endings normalised to \\n."""
+    if not data.strip():
+        raise InputError("file is empty; remove it or add the text")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("file is UTF-16, not UTF-8; re-save it as UTF-8")
+    if b"\x00" in data:
+        raise InputError("file is binary (has NUL bytes), not text; remove it from the inbox")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise InputError(f"not UTF-8 (byte 0x{data[e.start]:02x}); re-save the file as UTF-8",
+                         line=line) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _read(path: Path, max_bytes: int) -> Input:
+    # Big inputs: each large intermediate (bytes, decoded text) is dropped as soon as it is used.
+    ext = path.suffix.lower()
+    if ext not in _TEXT_EXTS and ext not in _TIMED_EXTS:
+        raise InputError(f"unsupported file type '{path.suffix}'; supported are "
+                         ".md, .txt, .srt, .vtt and Whisper .json")
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError("not a regular file; remove it from the inbox")
+        if st.st_size > max_bytes:
+            raise InputError(f"file is {st.st_size // 2**20} MB, over the {max_bytes // 2**20} MB "
+                             "limit; split it into smaller files")
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read the file ({e.strerror or e}); check it exists and is "
+                         "readable") from None
+    digest = hashlib.sha256(data).hexdigest()
+    text = decode(data)
+    del data
+    name = path.name
+    front: dict | None = None
+    if ext in _TIMED_EXTS:
+        kind, body, metadata = _timed_text(ext, text)
+        del text
+    else:
+        front, body, _ = split_frontmatter(text)
+        del text
+        metadata = dict(front or {})
+        kind = _text_kind(name.lower(), metadata)
+        if kind == "transcript" or (ext == ".txt" and looks_hard_wrapped(body)):
+            body = unwrap(body)
+        else:
+            body = body.strip("\n")
+    parsed = parse_filename(name)
+    if parsed.message_id is not None:
+        metadata.setdefault("message_id", parsed.message_id)
+    author = _author(metadata) if front else None
+    return Input(
+        id=name,
+        kind=kind,
+        time=_input_time(front, parsed.time, st.st_mtime),
+        author=author or parsed.author,
+        text=body,
+        metadata=metadata,
+        path=path,
+        sha256=digest,
+    )
+
+
+def _timed_text(ext: str, text: str) -> tuple[str, str, dict[str, Any]]:
+    """Kind, text and metadata of subtitles or Whisper JSON."""
+    if ext == ".json":
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise InputError(f"invalid JSON ({e.msg}); export the Whisper JSON again",
+                             line=e.lineno) from None
+        cues = parse_whisper(obj)
+        metadata = {k: v for k, v in obj.items() if k not in ("segments", "text") and _is_scalar(v)}
+        return "whisper", cues_to_text(cues), metadata
+    cues = parse_vtt(text) if ext == ".vtt" else parse_srt(text)
+    if not cues:
+        raise InputError("no subtitle cues found (no 'HH:MM:SS --> HH:MM:SS' lines); "
+                         "export the subtitles again")
+    return "subtitles", cues_to_text(cues), {"duration": cues[-1].end}
+
+
+def _text_kind(lowered_name: str, front: dict) -> str:
+    if lowered_name.endswith("_transcript.txt"):
+        return "transcript"
+    if lowered_name.endswith("_photo.md") or "image_file" in front:
+        return "photo"
+    if front.get("source") == "telegram_voice":
+        return "transcript"
+    return "message"
+
+
+def _author(front: dict) -> str | None:
+    for key in ("username", "author"):
+        value = front.get(key)
+        if value is not None and str(value).strip():
+            return str(value).strip()
+    return None
+
+
+def _input_time(front: dict | None, from_name: datetime | None, mtime: float) -> datetime:
+    value = (front or {}).get("date")
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    if from_name is not None:
+        return from_name.replace(tzinfo=timezone.utc)
+    return datetime.fromtimestamp(mtime, tz=timezone.utc)
+
+
+def _is_scalar(value: object) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+# --- frontmatter -------------------------------------------------------------------------------
+
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+def split_frontmatter(text: str) -> tuple[dict | None, str, int]:
+    """Split a leading ``---`` YAML block from text: (mapping or None, body, body's first line)."""
+    first_end = text.find("\n")
+    first = text if first_end < 0 else text[:first_end]
+    if not _FENCE.match(first):
+        return None, text, 1
+    close = _CLOSE.search(text, first_end + 1) if first_end >= 0 else None
+    if close is None:
+        raise InputError("frontmatter starts with '---' but is never closed; add a closing "
+                         "'---' line", line=1)
+    block = text[first_end + 1:close.start()]
+    try:
+        front = parse_yaml(block)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        line = mark.line + 2 if mark is not None else 2
+        raise InputError(f"YAML error in frontmatter ({problem}); fix the frontmatter",
+                         line=line) from None
+    if front is None:
+        front = {}
+    if not isinstance(front, dict):
+        raise InputError(f"frontmatter is a {type(front).__name__}, not 'key: value' lines; "
+                         "fix the frontmatter", line=2)
+    body_start = close.end() + 1
+    body_line = text.count("\n", 0, body_start) + 1
+    return front, text[body_start:], body_line

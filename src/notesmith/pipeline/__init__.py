@@ -1,0 +1,1 @@
+"""`notesmith process`: one run, stage by stage; `run.py` holds their order."""

@@ -1,0 +1,62 @@
+"""The run journal in the state folder: the apply plan and the contents it will write.
+
+The apply phase first writes its whole plan here (every path and the hash of every content),
+then carries it out step by step. Each step is idempotent, so a run that finds a plan left by a
+killed run simply carries it out again from the start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from notesmith.text.article import write_atomic
+from notesmith.files import read_json, write_json
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Journal:
+    """The plan of the apply phase and the blobs it refers to."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.plan_file = folder / "plan.json"
+        self.blobs = folder / "blobs"
+
+    def pending(self) -> dict | None:
+        """The plan of an apply phase that has not finished, if any."""
+        plan = read_json(self.plan_file)
+        return plan if isinstance(plan, dict) and plan.get("steps") is not None else None
+
+    def write_plan(self, plan: dict, contents: dict[str, bytes]) -> None:
+        """Store every content first, then the plan that names them (the plan is the commit point)."""
+        self.blobs.mkdir(parents=True, exist_ok=True)
+        for digest, data in contents.items():
+            blob = self.blobs / digest
+            if not blob.exists() or sha256(blob.read_bytes()) != digest:
+                write_atomic(blob, data)
+        write_json(self.plan_file, plan)
+
+    def blob(self, digest: str) -> bytes:
+        data = (self.blobs / digest).read_bytes()
+        if sha256(data) != digest:
+            raise ValueError(f"journal blob {digest} is damaged")
+        return data
+
+    def save(self, name: str, data: object) -> Path:
+        """Keep a record of the model phase (drafts) for inspection."""
+        path = self.folder / name
+        write_json(path, data)
+        return path
+
+    def clear(self) -> None:
+        """Forget the finished plan."""
+        try:
+            self.plan_file.unlink()
+        except FileNotFoundError:
+            pass
+        shutil.rmtree(self.blobs, ignore_errors=True)

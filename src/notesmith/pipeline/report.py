@@ -1,0 +1,89 @@
+"""What a run did: the report returned by notesmith.process() and printed by the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from notesmith.llm.base import Usage
+
+MODEL_FAILED = "model failed"  # how a reason for waiting starts when the model is to blame
+
+
+@dataclass
+class RunReport:
+    """Everything a person or a program needs to know about one run."""
+
+    run_id: str
+    model: str = "offline"
+    offline: bool = True
+    dry_run: bool = False
+    inputs_read: int = 0
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    feedback: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    waiting: list[tuple[str, str]] = field(default_factory=list)
+    instructions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    plan: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+    commits: list[str] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    estimated_tokens: int = 0
+    cost: float | None = None
+    seconds: float = 0.0
+    resumed: bool = False
+    log_file: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when no input failed, the model left no input waiting and the check found no new error."""
+        return (not self.failed and not self.findings
+                and not any(reason.startswith(MODEL_FAILED) for _, reason in self.waiting))
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["usage"] = {"prompt_tokens": self.usage.prompt_tokens,
+                         "completion_tokens": self.usage.completion_tokens}
+        return data
+
+    def summary_lines(self) -> list[str]:
+        """The summary printed at the end of a run."""
+        lines = []
+        head = "dry run" if self.dry_run else "run"
+        drafter = "offline drafter (no model configured)" if self.offline else f"model {self.model}"
+        lines.append(f"notesmith {head} {self.run_id}: {self.inputs_read} inputs read, "
+                     f"{len(self.created)} created, {len(self.updated)} updated, "
+                     f"{len(self.feedback)} feedback, {len(self.skipped)} skipped, {len(self.failed)} failed, "
+                     f"{len(self.waiting)} waiting; {drafter}; {self.seconds:.1f}s")
+        for rel in self.created:
+            lines.append(f"  created  {rel}")
+        for rel in self.updated:
+            lines.append(f"  updated  {rel}")
+        for rel in self.feedback:
+            lines.append(f"  feedback {rel}")
+        for rel, why in self.skipped:
+            lines.append(f"  skipped  {rel}: {why}")
+        for rel, why in self.failed:
+            lines.append(f"  failed   {rel}: {why}")
+        for rel, why in self.waiting:
+            lines.append(f"  waiting  {rel}: {why}")
+        for line in self.plan:
+            lines.append(f"  plan     {line}")
+        for text in dict.fromkeys(self.instructions):  # routing and drafting may both report one
+            lines.append(f"  not done (asked of the assistant): {text}")
+        for finding in self.findings:
+            lines.append(f"  check    {finding}")
+        if self.usage.total or not self.offline:
+            cost = f", cost {self.cost:.4f}" if self.cost is not None else ""
+            lines.append(f"  tokens   {self.usage.prompt_tokens} prompt + {self.usage.completion_tokens} completion{cost}")
+        if self.dry_run and self.estimated_tokens:
+            lines.append(f"  estimate about {self.estimated_tokens} prompt tokens for the drafts")
+        for sha in self.commits:
+            lines.append(f"  commit   {sha[:12]}")
+        for note in self.notes:
+            lines.append(f"  note     {note}")
+        if self.log_file:
+            lines.append(f"  log      {self.log_file}")
+        return lines
