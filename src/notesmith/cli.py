@@ -92,6 +92,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fix: bool, stag
 
 def _remember(ws, result, staged: bool) -> None:
     """Keep the last check's counts for `notesmith status` (best effort)."""
+    from notesmith.errors import WriteError
     from notesmith.files import state_dir, write_json
 
     try:
@@ -99,7 +100,7 @@ def _remember(ws, result, staged: bool) -> None:
             "staged": staged, "files": result.files, "errors": result.errors, "warnings": result.warnings,
             "findings": [f.as_dict() for f in result.findings[:200]],
         })
-    except OSError:
+    except WriteError:
         pass
 
 

@@ -1,14 +1,24 @@
 """Exceptions raised by notesmith.
 
-NotesmithError            catch this to handle anything notesmith reports on purpose
-├── ConfigError           bad configuration or usage; the CLI exits 2
-├── WorkspaceError        the workspace cannot be used as it is (locked, missing folder)
-├── InputError            one input cannot be read; the run files it in inbox/failed/
-├── ArticleError          one article cannot be read or written
-├── GitError              a git operation failed
-└── ModelError            the model could not give a usable answer
-    ├── ModelUnavailable  the endpoint kept failing (timeouts, 429, 5xx) past the retries
-    └── InvalidAnswer     the answers stayed invalid past the re-asks
+NotesmithError              catch this to handle anything notesmith reports on purpose
+├── ConfigError             bad configuration or usage; the CLI exits 2
+│   └── NotAWorkspace       the folder is not a notesmith workspace
+├── WorkspaceError          the workspace cannot be used as it is
+│   ├── WorkspaceBusy       another run holds the workspace lock
+│   ├── UnsafePath          a path resolves outside the workspace, or into .git/ or the state folder
+│   ├── JournalError        the journal of an interrupted run is damaged
+│   ├── RepositoryState     git is in the middle of a merge, rebase, ... or HEAD is detached
+│   └── WriteError          a file could not be written (full disk, read-only, permissions)
+├── InputError              one input cannot be read; the run files it in inbox/failed/
+├── ArticleError            one article cannot be read or written
+│   ├── NotUtf8             its bytes are not UTF-8
+│   └── BinaryFile          it is binary, not Markdown
+├── GitError                a git operation failed
+├── DraftError              a draft cannot be rendered or applied to its article; its inputs wait
+└── ModelError              the model could not give a usable answer; its inputs wait
+    ├── ModelUnavailable    the endpoint kept failing (timeouts, 429, 5xx) past the retries
+    └── InvalidAnswer       the answers stayed invalid past the re-asks
+        └── AnswerCutOff    ... because each was cut off by the length limit (or empty)
 
 Every message is one line that names the file (when there is one) and the next step.
 """
@@ -42,8 +52,32 @@ class ConfigError(NotesmithError):
     exit_code = 2
 
 
+class NotAWorkspace(ConfigError):
+    """The folder is not a notesmith workspace (no inbox, no articles folder)."""
+
+
 class WorkspaceError(NotesmithError):
     """The workspace cannot be used as it is."""
+
+
+class WorkspaceBusy(WorkspaceError):
+    """Another notesmith run holds the workspace lock."""
+
+
+class UnsafePath(WorkspaceError):
+    """A path that resolves outside the workspace, or into .git/ or the state folder."""
+
+
+class JournalError(WorkspaceError):
+    """The journal of an interrupted run is damaged."""
+
+
+class RepositoryState(WorkspaceError):
+    """git is in the middle of something (merge, rebase, ...) or HEAD is detached."""
+
+
+class WriteError(WorkspaceError):
+    """A file could not be written or moved (full disk, read-only file system, permissions)."""
 
 
 class InputError(NotesmithError):
@@ -54,8 +88,20 @@ class ArticleError(NotesmithError):
     """One article cannot be read or written."""
 
 
+class NotUtf8(ArticleError):
+    """An article whose bytes are not UTF-8."""
+
+
+class BinaryFile(ArticleError):
+    """A binary file where an article was expected."""
+
+
 class GitError(NotesmithError):
     """A git operation failed."""
+
+
+class DraftError(NotesmithError):
+    """A draft that cannot be rendered, or an update that cannot be applied to its article."""
 
 
 class ModelError(NotesmithError):
@@ -68,3 +114,12 @@ class ModelUnavailable(ModelError):
 
 class InvalidAnswer(ModelError):
     """The model's answers stayed invalid past the re-asks."""
+
+    def __init__(self, message: str, *, replies: list | None = None, errors: list[str] | None = None):
+        super().__init__(message)
+        self.replies = list(replies or [])
+        self.errors = list(errors or [])
+
+
+class AnswerCutOff(InvalidAnswer):
+    """Every answer was cut off by the length limit (or empty): a smaller unit may succeed."""

@@ -1,21 +1,118 @@
-"""The workspace's local state folder (.notesmith/): ignored by git, holds locks, journals, logs."""
+"""Writing files safely, and the workspace's local state folder (.notesmith/).
+
+`write_atomic` is the one way notesmith writes a file: a temporary file in the same folder, then a
+rename, so a reader (or a killed run) sees the old content or the new, never half of it. The file
+keeps the mode of the file it replaces; a new file gets the mode `open()` would give it (0666
+less the umask). Failures become one-line `WriteError`s that name the file.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
-from notesmith.text.article import write_atomic
+from notesmith.errors import WriteError
+
+_UMASK: int | None = None
+
+
+def umask() -> int:
+    """The process's umask (read once; Linux tells it in /proc without changing it)."""
+    global _UMASK
+    if _UMASK is None:
+        try:
+            with open("/proc/self/status", encoding="ascii") as handle:
+                for line in handle:
+                    if line.startswith("Umask:"):
+                        _UMASK = int(line.split()[1], 8)
+                        break
+        except (OSError, ValueError):
+            pass
+        if _UMASK is None:
+            _UMASK = os.umask(0o022)
+            os.umask(_UMASK)
+    return _UMASK
+
+
+def describe_os_error(exc: OSError) -> str:
+    """What went wrong, and what to do about it, for an OSError while writing."""
+    code = exc.errno
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full; free some space and run again"
+    if code == errno.EROFS:
+        return "the file system is read-only; make it writable and run again"
+    if code in (errno.EACCES, errno.EPERM):
+        return "permission denied (read-only or immutable file or folder); fix the permissions and run again"
+    if code == errno.ENAMETOOLONG:
+        return "the file name is too long for the file system; rename it"
+    return f"{exc.strerror or exc}; fix that and run again"
+
+
+def is_read_only(path: Path) -> bool:
+    """True for an existing file whose mode lets nobody write it (0444): a person's way to say 'leave it'."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISREG(mode) and not mode & 0o222
+
+
+def write_atomic(path: Path, data: bytes, *, durable: bool = True, mode: int | None = None) -> None:
+    """Write data to path through a temporary file in the same folder, then rename.
+
+    durable=False skips the fsync: the file survives a killed process (the kernel has it) but,
+    as with git's own defaults, not necessarily a power cut. `mode` forces a mode (a hook: 0o755).
+    """
+    import tempfile  # only writers need it; the check path stays light
+
+    path = Path(path)
+    try:
+        if mode is None:
+            try:
+                mode = stat.S_IMODE(os.stat(path).st_mode)
+            except FileNotFoundError:
+                mode = 0o666 & ~umask()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise WriteError(f"cannot write: {describe_os_error(exc)}", path=path) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        if isinstance(exc, OSError):
+            raise WriteError(f"cannot write: {describe_os_error(exc)}", path=path) from None
+        raise
+
+
+def is_temporary(name: str) -> bool:
+    """True for the name of a temporary file write_atomic left behind when it was killed."""
+    return name.startswith(".") and name.endswith(".tmp") and name.count(".") >= 3
 
 
 def state_dir(root: Path, name: str = ".notesmith") -> Path:
     """The state folder, created with a .gitignore that keeps it out of git."""
     folder = root / name
-    folder.mkdir(parents=True, exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# notesmith's local state; never committed\n*\n", encoding="utf-8")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# notesmith's local state; never committed\n*\n", encoding="utf-8")
+    except OSError as exc:
+        raise WriteError(f"cannot set up the state folder: {describe_os_error(exc)}", path=folder) from None
     return folder
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 
-from notesmith.text.article import Article, write_atomic
+from notesmith.files import write_atomic
+from notesmith.text.article import Article
 from notesmith.checking.runner import CheckResult, load_article, open_tree, run_check
 from notesmith.checking.article_rules import Context, resolve_links
 from notesmith.checking.index_rules import article_info, load_index

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from notesmith.errors import GitError, WorkspaceError
+from notesmith.files import umask, write_atomic
 from notesmith.git.staged import run_git, toplevel
 
 MARKER = "# installed by notesmith"
@@ -86,11 +87,7 @@ def install_hook(workspace: Path, *, force: bool = False, command: str | None = 
             "pass --force to replace it", path=hook,
         )
     folder = os.path.relpath(workspace, top.resolve()).replace(os.sep, "/")
-    hook.parent.mkdir(parents=True, exist_ok=True)
-    tmp = hook.with_name(f".{HOOK_NAME}.notesmith-tmp")
-    tmp.write_text(hook_text(folder, command), encoding="utf-8", newline="\n")
-    tmp.chmod(0o755)
-    os.replace(tmp, hook)
+    write_atomic(hook, hook_text(folder, command).encode("utf-8"), mode=0o755 & ~umask() | 0o100)
     return hook
 
 

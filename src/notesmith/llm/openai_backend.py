@@ -24,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import openai
 
-from notesmith.errors import ModelError, ModelUnavailable
+from notesmith.errors import ModelError, ModelUnavailable, WriteError
 from notesmith.llm.base import Reply, Request, Usage, estimate_messages_tokens, estimate_tokens, output_budget
 
 log = logging.getLogger(__name__)
@@ -278,13 +278,12 @@ class _Capabilities:
         assert self.path is not None
         on_disk = self._load()  # another process may have added other endpoints meanwhile
         on_disk.setdefault(endpoint, {})[model] = dict(entry)
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        from notesmith.files import write_json
+
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(on_disk, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError as exc:
-            log.warning("could not remember endpoint capabilities in %s: %s", self.path, exc)
+            write_json(self.path, on_disk)
+        except WriteError as exc:
+            log.warning("could not remember endpoint capabilities: %s", exc)
 
 
 def _with_schema(request: Request, fmt: str) -> list[dict]:

@@ -15,8 +15,8 @@ import os
 import signal
 from pathlib import Path
 
-from notesmith.text.article import write_atomic
-from notesmith.errors import WorkspaceError
+from notesmith.files import write_atomic
+from notesmith.errors import JournalError, WorkspaceError
 from notesmith.pipeline.journal import Journal, sha256
 
 CRASH_ENV = "NOTESMITH_CRASH_AFTER_STEP"  # test seam: kill -9 ourselves after step N (1-based)
@@ -81,7 +81,8 @@ def apply_step(step: dict, root: Path, journal: Journal, git) -> str | None:
         if git is not None and git.find_commit_with_trailer(RUN_TRAILER, step["run_id"]) is None:
             return git.commit(step["paths"], step["message"])
     else:
-        raise WorkspaceError(f"unknown step {op!r} in the journal; delete {journal.plan_file} and run again")
+        raise JournalError(f"unknown step {op!r} in the journal (written by another version?); "
+                           f"delete {journal.folder} and run again", path=journal.plan_file)
     return None
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from notesmith.text.article import Article
-from notesmith.errors import ArticleError
+from notesmith.errors import ArticleError, WriteError
 from notesmith.text.index_table import first_sentence
 from notesmith.pipeline.shortlist import salient_names
 from notesmith.files import read_json, write_json
@@ -109,6 +109,6 @@ def load_catalog(root: Path, articles_dir: str, cache_file: Path | None = None) 
     if cache_file and fresh != old:
         try:
             write_json(cache_file, {"version": CACHE_VERSION, "entries": fresh}, indent=None)
-        except OSError:
-            pass
+        except WriteError:
+            pass  # a cache: the next run builds it again
     return entries

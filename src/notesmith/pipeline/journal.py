@@ -11,7 +11,8 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from notesmith.text.article import write_atomic
+from notesmith.files import write_atomic
+from notesmith.errors import JournalError
 from notesmith.files import read_json, write_json
 
 
@@ -42,16 +43,14 @@ class Journal:
         write_json(self.plan_file, plan)
 
     def blob(self, digest: str) -> bytes:
-        data = (self.blobs / digest).read_bytes()
-        if sha256(data) != digest:
-            raise ValueError(f"journal blob {digest} is damaged")
+        try:
+            data = (self.blobs / digest).read_bytes()
+        except OSError:
+            data = None
+        if data is None or sha256(data) != digest:
+            raise JournalError(f"the interrupted run's content {digest[:12]} is missing or damaged; "
+                               f"delete {self.folder} to forget that run, then run again", path=self.blobs / digest)
         return data
-
-    def save(self, name: str, data: object) -> Path:
-        """Keep a record of the model phase (drafts) for inspection."""
-        path = self.folder / name
-        write_json(path, data)
-        return path
 
     def clear(self) -> None:
         """Forget the finished plan."""

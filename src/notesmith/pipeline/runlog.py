@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notesmith.llm.base import LLM, Reply, Request, Usage
+from notesmith.errors import WriteError
 from notesmith.files import write_json
 
 
@@ -57,5 +58,5 @@ def write_run_log(folder: Path, report, recorder: RecordingLLM | None, *, keep: 
         for old in logs[: max(0, len(logs) - max(1, keep))]:
             old.unlink(missing_ok=True)
         return path.relative_to(root).as_posix()
-    except OSError:
-        return None
+    except (OSError, WriteError):
+        return None  # the run is done; a log that cannot be written must not undo it

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -86,6 +85,8 @@ class Article:
         target = Path(path or self.path or "")
         if not str(target):
             raise ArticleError("article has no path; pass one to save()")
+        from notesmith.files import write_atomic
+
         write_atomic(target, self.dump().encode("utf-8"))
         return target
 
@@ -201,28 +202,3 @@ class Article:
             block = fm.find_block(lines)
             lines = fm.set_key(lines, block, key, value)
         return self.with_lines(lines)
-
-
-def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Write data to path through a temporary file in the same folder, then rename.
-
-    durable=False skips the fsync: the file survives a killed process (the kernel has it) but,
-    as with git's own defaults, not necessarily a power cut.
-    """
-    import tempfile  # only writers need it; the check path stays light
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            if durable:
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
