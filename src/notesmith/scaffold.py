@@ -91,7 +91,7 @@ def _ensure_ignored(path: Path) -> str | None:
 
 
 def _git(directory: Path, hook: bool, created: list[str]) -> list[str]:
-    from notesmith.git import hooks, staged as gitindex
+    from notesmith.git import hooks, runner as gitindex
 
     out = []
     try:
@@ -119,13 +119,14 @@ def _git(directory: Path, hook: bool, created: list[str]) -> list[str]:
 
 def _first_commit(directory: Path, created: list[str]) -> str:
     """Commit the files init wrote (only those) so the first run has a commit to build on."""
-    from notesmith.git.repo import Git
+    from notesmith.git.repo import Repository
 
-    git = Git.open(directory)
+    git = Repository.open(directory)
     paths = [p for p in created if (directory / p).is_file()]
     if git is None or not paths:
         return "left the new repository without a commit"
-    git.commit(paths, "notesmith: new workspace")
+    if git.commit(paths, "notesmith: new workspace") is None:
+        return "left the new repository without a commit"
     name, email, configured = git.identity()
     who = "" if configured else f" as {name} <{email}> (no git identity configured)"
     return f"committed the new workspace{who}"

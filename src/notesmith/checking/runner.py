@@ -10,7 +10,7 @@ from typing import Iterable
 
 from notesmith.text.article import Article
 from notesmith.checking.article_rules import Context, check_article, resolve_links
-from notesmith.errors import ArticleError, ConfigError
+from notesmith.errors import BinaryFile, ConfigError, NotUtf8
 from notesmith.checking.index_rules import article_info, check_indexed, check_rows, load_index
 from notesmith.checking.rules import Finding, severities
 from notesmith.checking.tree import DiskTree, StagedTree, index_files
@@ -51,8 +51,9 @@ def open_tree(ws: Workspace, staged: bool):
     if not staged:
         return DiskTree(ws.root)
     from notesmith.git import staged as gitindex
+    from notesmith.git.runner import toplevel
 
-    repo = gitindex.toplevel(ws.root)
+    repo = toplevel(ws.root)
     if repo is None:
         raise ConfigError(f"{ws.root} is not inside a git repository; --staged needs one")
     return StagedTree(ws.root, repo, gitindex.index_paths(repo), gitindex.read_staged)
@@ -88,9 +89,10 @@ def load_article(tree, rel: str, ctx: Context) -> tuple[Article | None, Finding 
                                  f"{MAX_ARTICLE_BYTES // 1048576} MB an article may have; split it or move it out")
     try:
         return Article.from_bytes(tree.read(rel), rel), None
-    except ArticleError as exc:
-        code = "FL002" if "binary" in exc.message else "FL001"
-        return None, ctx.finding(rel, exc.line or 1, 1, code, exc.message)
+    except BinaryFile as exc:
+        return None, ctx.finding(rel, 1, 1, "FL002", exc.message)
+    except NotUtf8 as exc:
+        return None, ctx.finding(rel, exc.line or 1, 1, "FL001", exc.message)
 
 
 def run_check(ws: Workspace, paths: Iterable[Path] | None = None, *, staged: bool = False,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from notesmith.errors import GitError, WorkspaceError
 from notesmith.files import umask, write_atomic
-from notesmith.git.staged import run_git, toplevel
+from notesmith.git.runner import run_git, toplevel
 
 MARKER = "# installed by notesmith"
 HOOK_NAME = "pre-commit"

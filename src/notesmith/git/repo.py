@@ -1,7 +1,8 @@
 """The git edge of `notesmith process`: status, commits, trailers and branches of one repository.
 
 Paths in and out are workspace-relative POSIX paths; the workspace may be a sub-folder of the
-repository. Every git failure becomes a one-line GitError.
+repository. Every git failure becomes a one-line GitError. Path lists and commit messages go to
+git through files and stdin, never the command line, so a run of any size fits.
 """
 
 from __future__ import annotations
@@ -11,121 +12,68 @@ import posixpath
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
-from notesmith.errors import GitError
-
-try:
-    import git
-except ImportError:  # GitPython refuses to import when it finds no git executable
-    git = None  # type: ignore[assignment]
+from notesmith.errors import GitError, RepositoryState
+from notesmith.git.runner import call, chunks, decode, find_repository, split_z
 
 FALLBACK_NAME = "notesmith"
 FALLBACK_EMAIL = "notesmith@localhost"
-
-# Literal pathspecs: a file named `*.md` or `:x` means that file. No optional locks: a status
-# never takes index.lock, so it cannot get in the way of the user's own git commands.
-_ENV = {"GIT_LITERAL_PATHSPECS": "1", "GIT_OPTIONAL_LOCKS": "0"}
-_ARGS_BUDGET = 64_000  # bytes of paths per command line where git has no --pathspec-from-file
 _TRAILER_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
-
-def _decode(raw: bytes | str) -> str:
-    return raw if isinstance(raw, str) else raw.decode("utf-8", "surrogateescape")
-
-
-def _first_line(*texts: bytes | str) -> str:
-    for text in texts:
-        for line in _decode(text).splitlines():
-            if line.strip():
-                return line.strip()
-    return ""
+# What git leaves in its folder while an operation waits for the user, and what to tell them.
+_IN_PROGRESS = (
+    ("MERGE_HEAD", "a merge", "finish it (git commit) or abort it (git merge --abort)"),
+    ("rebase-merge", "a rebase", "finish it (git rebase --continue) or abort it (git rebase --abort)"),
+    ("rebase-apply", "a rebase or git am", "finish it (--continue) or abort it (--abort)"),
+    ("CHERRY_PICK_HEAD", "a cherry-pick", "finish it (git cherry-pick --continue) or abort it (--abort)"),
+    ("REVERT_HEAD", "a revert", "finish it (git revert --continue) or abort it (--abort)"),
+    ("BISECT_LOG", "a bisect", "end it with git bisect reset"),
+)
 
 
-def _split_z(out: bytes) -> list[str]:
-    return [_decode(part) for part in out.split(b"\0") if part]
+class Git(Protocol):
+    """What a run needs of a repository (the apply phase and the model phase)."""
+
+    def dirty(self, paths_or_dirs: list[str]) -> set[str]: ...
+    def tracked_paths(self, paths: list[str]) -> set[str]: ...
+    def current_branch(self) -> str | None: ...
+    def create_branch(self, name: str) -> None: ...
+    def commit(self, paths: list[str], message: str) -> str | None: ...
+    def find_commit_with_trailer(self, key: str, value: str, depth: int = 50) -> str | None: ...
 
 
-def _chunks(paths: list[str]) -> Iterator[list[str]]:
-    batch: list[str] = []
-    size = 0
-    for path in paths:
-        cost = len(os.fsencode(path)) + 1
-        if batch and size + cost > _ARGS_BUDGET:
-            yield batch
-            batch, size = [], 0
-        batch.append(path)
-        size += cost
-    if batch:
-        yield batch
+class Repository:
+    """The repository that holds one workspace."""
 
-
-class Git:
-    """A thin wrapper around the repository that holds one workspace."""
-
-    def __init__(self, repo: git.Repo, top: Path, prefix: str):
-        self._repo = repo
+    def __init__(self, top: Path, prefix: str):
         self.top = top
         self.prefix = prefix  # the workspace's folder inside the repository, "" at the top
 
     @classmethod
-    def open(cls, root: Path) -> Git | None:
+    def open(cls, root: Path) -> Repository | None:
         """The repository holding `root`; None outside a repository or without a git executable."""
-        if git is None or shutil.which("git") is None:
-            return None
         root = Path(root).resolve()
-        if not root.is_dir():
+        if not root.is_dir() or shutil.which("git") is None or find_repository(root) is None:
             return None
-        try:
-            status, out, err = git.Git(root).execute(
-                ["git", "rev-parse", "--show-toplevel"],
-                with_extended_output=True, with_exceptions=False, stdout_as_string=False,
-            )
-        except git.GitCommandNotFound:
-            return None
-        if status != 0:
-            reason = _first_line(err)
-            if "not a git repository" in reason or "must be run in a work tree" in reason:
-                return None
-            step = "run 'git config --global --add safe.directory <folder>'" if "dubious" in reason else "fix that"
-            raise GitError(f"git cannot read the repository: {reason}; {step} and run again", path=root)
-        top = Path(_decode(out).strip()).resolve()
+        _, out = call(root, "rev-parse", "--show-toplevel")
+        top = Path(decode(out).strip()).resolve()
         try:
             prefix = root.relative_to(top).as_posix()
         except ValueError:
             return None
-        try:
-            repo = git.Repo(top)
-        except git.exc.GitError as exc:
-            raise GitError(f"git cannot read the repository: {exc}; fix that and run again", path=top) from None
-        return cls(repo, top, "" if prefix == "." else prefix)
+        return cls(top, "" if prefix == "." else prefix)
 
     # -- running git -----------------------------------------------------------------------
 
-    def _run(self, *args: str, env: dict[str, str] | None = None, ok: Iterable[int] = (0,)) -> tuple[int, bytes]:
-        """Run `git ARGS` at the top of the repository; GitError unless the exit code is in `ok`."""
-        try:
-            status, out, err = self._repo.git.execute(
-                [self._repo.git.GIT_PYTHON_GIT_EXECUTABLE, *args],
-                with_extended_output=True, with_exceptions=False, stdout_as_string=False,
-                strip_newline_in_stdout=False, env={**_ENV, **(env or {})},
-            )
-        except git.GitCommandNotFound:
-            raise GitError("git is not installed or not on PATH; install git and run again") from None
-        if status not in ok:
-            reason = _first_line(err, out) or f"exit code {status}"
-            raise GitError(f"git {args[0]} failed: {reason}", path=self.top)
-        return status, out
+    def _run(self, *args: str, env: dict[str, str] | None = None, input: bytes | None = None,
+             ok: Iterable[int] = (0,)) -> tuple[int, bytes]:
+        return call(self.top, *args, env=env, input=input, ok=ok)
 
     def _out(self, *args: str) -> str:
-        return _decode(self._run(*args)[1]).strip()
-
-    def _pathspec_file(self, repo_paths: list[str]) -> str:
-        fd, name = tempfile.mkstemp(prefix="notesmith-pathspec-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(b"".join(os.fsencode(p) + b"\0" for p in repo_paths))
-        return name
+        return decode(self._run(*args)[1]).strip()
 
     # -- paths -----------------------------------------------------------------------------
 
@@ -147,7 +95,7 @@ class Git:
     def head(self) -> str | None:
         """The sha of HEAD, or None before the first commit."""
         status, out = self._run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", ok=(0, 1, 128))
-        return _decode(out).strip() if status == 0 else None
+        return decode(out).strip() if status == 0 else None
 
     def has_commits(self) -> bool:
         """Whether HEAD points at a commit."""
@@ -157,12 +105,33 @@ class Git:
         """The full message of HEAD ("" before the first commit)."""
         if not self.has_commits():
             return ""
-        return _decode(self._run("log", "-1", "--format=%B", "HEAD")[1]).rstrip("\n")
+        return decode(self._run("log", "-1", "--format=%B", "HEAD")[1]).rstrip("\n")
 
     def current_branch(self) -> str | None:
         """The checked-out branch's short name, or None on a detached HEAD."""
         status, out = self._run("symbolic-ref", "--quiet", "--short", "HEAD", ok=(0, 1))
-        return _decode(out).strip() or None if status == 0 else None
+        return (decode(out).strip() or None) if status == 0 else None
+
+    def _git_path(self, name: str) -> Path:
+        return self.top / self._out("rev-parse", "--git-path", name)
+
+    def operation_in_progress(self) -> tuple[str, str] | None:
+        """(what, how to end it) when a merge, rebase, cherry-pick, revert or bisect waits for the user."""
+        for marker, what, step in _IN_PROGRESS:
+            if self._git_path(marker).exists():
+                return what, step
+        return None
+
+    def check_state(self, *, branch: str | None) -> None:
+        """RepositoryState unless git is at rest on a branch (or a new --branch will be made)."""
+        busy = self.operation_in_progress()
+        if busy is not None:
+            what, step = busy
+            raise RepositoryState(f"git is in the middle of {what}; {step}, then run notesmith again",
+                                  path=self.top)
+        if branch is None and self.has_commits() and self.current_branch() is None:
+            raise RepositoryState("HEAD is detached, so a commit would belong to no branch; check out a "
+                                  "branch, or pass --branch NAME to commit on a new one", path=self.top)
 
     def dirty(self, paths_or_dirs: list[str]) -> set[str]:
         """Files under these paths that differ from HEAD (staged or not, deleted too) or are untracked."""
@@ -170,7 +139,7 @@ class Git:
             return set()
         wanted = [self._to_repo(p) for p in paths_or_dirs]
         found: set[str] = set()
-        for batch in _chunks(wanted):
+        for batch in chunks(wanted):
             out = self._run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *batch)[1]
             found.update(_status_paths(out))
         result: set[str] = set()
@@ -182,22 +151,29 @@ class Git:
                 result.add(rel)
         return result
 
+    def _in_tree(self, repo_paths: list[str], tree: str = "HEAD") -> set[str]:
+        found: set[str] = set()
+        for batch in chunks(repo_paths):
+            _, out = self._run("ls-tree", "-r", "-z", "--name-only", "--full-tree", tree, "--", *batch)
+            found.update(split_z(out))
+        return found & set(repo_paths)
+
+    def _in_index(self, repo_paths: list[str]) -> set[str]:
+        found: set[str] = set()
+        for batch in chunks(repo_paths):
+            found.update(split_z(self._run("ls-files", "-z", "--cached", "--full-name", "--", *batch)[1]))
+        return found & set(repo_paths)
+
     def tracked_paths(self, paths: list[str]) -> set[str]:
         """Those of `paths` (files) that are in HEAD, in one git call per batch."""
         if not paths or not self.has_commits():
             return set()
-        found: set[str] = set()
-        for batch in _chunks([self._to_repo(p) for p in paths]):
-            _, out = self._run("ls-tree", "-r", "-z", "--name-only", "--full-tree", "HEAD", "--", *batch)
-            for repo_path in filter(None, _decode(out).split("\0")):
-                rel = self._from_repo(repo_path)
-                if rel is not None:
-                    found.add(rel)
-        return found & set(paths)
+        by_repo = {self._to_repo(p): p for p in paths}
+        return {by_repo[r] for r in self._in_tree(list(by_repo))}
 
     def _config(self, key: str) -> str:
         status, out = self._run("config", "--get", key, ok=(0, 1))
-        return _decode(out).strip() if status == 0 else ""
+        return decode(out).strip() if status == 0 else ""
 
     def _who(self, role: str) -> tuple[str, str]:
         name = os.environ.get(f"GIT_{role.upper()}_NAME") or self._config(f"{role}.name") or self._config("user.name")
@@ -222,41 +198,55 @@ class Git:
             env.update(GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email)
         return env
 
-    def _known(self) -> set[str]:
-        """Repository paths under the workspace that are in the index or in HEAD."""
-        scope = self.prefix or "."
-        known = set(_split_z(self._run("ls-files", "-z", "--cached", "--full-name", "--", scope)[1]))
-        if self.has_commits():
-            known.update(_split_z(self._run("ls-tree", "-r", "-z", "--name-only", "HEAD", "--", scope)[1]))
-        return known
-
     # -- changes ---------------------------------------------------------------------------
 
-    def commit(self, paths: list[str], message: str) -> str:
-        """Commit exactly these paths (added, changed or deleted), leaving everything else staged as it was."""
+    def changed(self, paths: list[str]) -> list[str]:
+        """Those of `paths` whose working-tree state differs from HEAD (added, changed or deleted)."""
         repo_paths = list(dict.fromkeys(self._to_repo(p) for p in paths))
-        known = self._known()
-        # A path that is neither on disk nor known to git has nothing to commit, and git would reject it.
-        repo_paths = [p for p in repo_paths if os.path.lexists(self.top / p) or p in known]
+        on_disk = {p for p in repo_paths if os.path.lexists(self.top / p)}
+        in_head = self._in_tree(repo_paths) if self.has_commits() else set()
+        candidates = sorted(on_disk | in_head)
+        if not candidates:
+            return []
+        found: set[str] = set()
+        for batch in chunks(candidates):
+            out = self._run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
+                            "--", *batch)[1]
+            found.update(_status_paths(out))
+        by_repo = {self._to_repo(p): p for p in paths}
+        return [by_repo[p] for p in candidates if p in found]
+
+    def commit(self, paths: list[str], message: str) -> str | None:
+        """Commit exactly these paths as they are on disk (added, changed or deleted), leaving everything
+        else staged as it was; None when none of them differs from HEAD (nothing to commit).
+
+        Idempotent from any point: a path already staged, or deleted from the index by an earlier
+        `git add` that was not followed by its commit, is committed all the same.
+        """
+        repo_paths = list(dict.fromkeys(self._to_repo(p) for p in self.changed(paths)))
         if not repo_paths:
-            raise GitError("nothing to commit: none of the files exist or are known to git; check the run's plan")
-        spec = self._pathspec_file(repo_paths)
-        try:
-            self._run("add", "-A", f"--pathspec-from-file={spec}", "--pathspec-file-nul")
-            self._run("commit", "--no-verify", "--quiet", "--cleanup=whitespace", "-m", message,
-                      "--only", f"--pathspec-from-file={spec}", "--pathspec-file-nul", env=self._commit_env())
-        finally:
-            os.unlink(spec)
+            return None
+        on_disk = [p for p in repo_paths if os.path.lexists(self.top / p)]
+        in_index = self._in_index(repo_paths)
+        # `git add -A` matches its pathspec against the disk and the index only: a path that is gone
+        # from both (its deletion already staged) must not be named, or git refuses the whole list.
+        addable = [p for p in repo_paths if p in in_index or p in on_disk]
+        with _pathspec_file(addable) as add_spec, _pathspec_file(repo_paths) as commit_spec:
+            if addable:
+                self._run("add", "-A", f"--pathspec-from-file={add_spec}", "--pathspec-file-nul")
+            self._run("commit", "--no-verify", "--quiet", "--cleanup=whitespace", "--file=-",
+                      "--only", f"--pathspec-from-file={commit_spec}", "--pathspec-file-nul",
+                      env=self._commit_env(), input=message.encode("utf-8", "surrogateescape"))
         return self._out("rev-parse", "HEAD")
 
     def find_commit_with_trailer(self, key: str, value: str, depth: int = 50) -> str | None:
         """The sha of a recent first-parent commit whose message has the trailer `key: value`."""
         if not _TRAILER_KEY.match(key):
-            raise ValueError(f"not a trailer key: {key!r}")
+            raise GitError(f"not a trailer key: {key!r}")
         if not self.has_commits():
             return None
         fmt = f"%H%x1f%(trailers:key={key},valueonly,separator=%x1f)%x1e"
-        out = _decode(self._run("log", "--first-parent", f"-n{depth}", f"--format={fmt}", "HEAD")[1])
+        out = decode(self._run("log", "--first-parent", f"-n{depth}", f"--format={fmt}", "HEAD")[1])
         for record in out.split("\x1e"):
             sha, _, values = record.strip("\n").partition("\x1f")
             if sha and value.strip() in (v.strip() for v in values.split("\x1f")):
@@ -278,6 +268,23 @@ class Git:
         self._run("checkout", "--quiet", "-b", name)
 
 
+class _pathspec_file:
+    """A temporary file of NUL-separated paths for --pathspec-from-file."""
+
+    def __init__(self, repo_paths: list[str]):
+        self.paths = repo_paths
+        self.name = ""
+
+    def __enter__(self) -> str:
+        fd, self.name = tempfile.mkstemp(prefix="notesmith-pathspec-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(b"".join(os.fsencode(p) + b"\0" for p in self.paths))
+        return self.name
+
+    def __exit__(self, *exc: object) -> None:
+        os.unlink(self.name)
+
+
 def _status_paths(out: bytes) -> set[str]:
     """Every path named in `git status --porcelain=v1 -z` output, both sides of renames and copies."""
     fields = out.split(b"\0")
@@ -288,9 +295,9 @@ def _status_paths(out: bytes) -> set[str]:
         i += 1
         if len(entry) < 4:
             continue
-        paths.add(_decode(entry[3:]))
+        paths.add(decode(entry[3:]))
         if entry[:1] in (b"R", b"C") or entry[1:2] in (b"R", b"C"):
-            if i < len(fields) and fields[i]:
-                paths.add(_decode(fields[i]))
+            if i < len(fields):
+                paths.add(decode(fields[i]))
             i += 1
     return paths

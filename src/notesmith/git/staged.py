@@ -2,67 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
 from notesmith.errors import GitError
+from notesmith.git.runner import call, run_git, split_z
 
 _STATUS_LETTERS = {"A": "A", "M": "M", "D": "D", "R": "R", "C": "C", "T": "M"}
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    index_file = env.get("GIT_INDEX_FILE")
-    if index_file and not os.path.isabs(index_file):
-        # Relative to where we were started; git would resolve it against `cwd=repo` instead.
-        env["GIT_INDEX_FILE"] = os.path.abspath(index_file)
-    env["GIT_OPTIONAL_LOCKS"] = "0"
-    return env
-
-
-def run_git(repo: Path, *args: str, input: bytes | None = None) -> bytes:
-    """Run `git ARGS` in `repo` and return its stdout; raise GitError when it fails."""
-    try:
-        proc = subprocess.run(
-            ["git", *args], cwd=repo, env=_env(), input=input,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False,
-        )
-    except FileNotFoundError:
-        if not Path(repo).is_dir():
-            raise GitError("folder does not exist; pass an existing workspace folder", path=repo) from None
-        raise GitError("git is not installed or not on PATH; install git and try again") from None
-    except NotADirectoryError:
-        raise GitError("not a folder; pass the workspace folder", path=repo) from None
-    if proc.returncode != 0:
-        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        reason = detail[-1] if detail else f"exit code {proc.returncode}"
-        raise GitError(f"git {args[0]} failed: {reason}", path=repo)
-    return proc.stdout
-
-
-def toplevel(path: Path) -> Path | None:
-    """The top folder of the git work tree holding `path`, or None (no repo, or no git)."""
-    folder = path if path.is_dir() else path.parent
-    try:
-        out = run_git(folder, "rev-parse", "--show-toplevel")
-    except GitError:
-        return None
-    text = out.decode("utf-8", "surrogateescape").strip()
-    return Path(text) if text else None
-
-
 def _has_head(repo: Path) -> bool:
-    try:
-        run_git(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
-    except GitError:
-        return False
-    return True
-
-
-def _split_z(out: bytes) -> list[str]:
-    return [part.decode("utf-8", "surrogateescape") for part in out.split(b"\0") if part]
+    return call(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", ok=(0, 1, 128))[0] == 0
 
 
 def staged_changes(repo: Path) -> list[tuple[str, str]]:
@@ -72,7 +22,7 @@ def staged_changes(repo: Path) -> list[tuple[str, str]]:
     else:
         base = run_git(repo, "hash-object", "-t", "tree", "--stdin", input=b"").decode().strip()
     out = run_git(repo, "diff", "--cached", "--name-status", "-z", "--find-renames", "--no-ext-diff", base, "--")
-    parts = _split_z(out)
+    parts = split_z(out)
     changes: list[tuple[str, str]] = []
     i = 0
     while i < len(parts):
@@ -90,12 +40,12 @@ def staged_changes(repo: Path) -> list[tuple[str, str]]:
 
 def index_paths(repo: Path) -> set[str]:
     """Every path in the index, repo-relative with forward slashes."""
-    return set(_split_z(run_git(repo, "ls-files", "-z", "--cached", "--full-name")))
+    return set(split_z(run_git(repo, "ls-files", "-z", "--cached", "--full-name")))
 
 
 def _blob_ids(repo: Path, wanted: set[str]) -> dict[str, str]:
     ids: dict[str, str] = {}
-    for entry in _split_z(run_git(repo, "ls-files", "-s", "-z", "--full-name")):
+    for entry in split_z(run_git(repo, "ls-files", "-s", "-z", "--full-name")):
         meta, _, path = entry.partition("\t")
         mode, oid, stage = meta.split(" ")
         if stage == "0" and mode != "160000" and path in wanted:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from notesmith.errors import InvalidAnswer
+from notesmith.errors import AnswerCutOff, InvalidAnswer
 from notesmith.llm.base import LLM, Reply, Request
 from notesmith.llm.jsonschema import validate as validate_schema
 
@@ -30,7 +30,8 @@ def ask_json(
 
     A reply cut off by the length limit or empty is a failure, never content. Each failure is
     re-asked with the errors shown to the model, up to `attempts` calls in total. The
-    InvalidAnswer raised at the end carries `.replies` (for usage) and `.errors`.
+    InvalidAnswer raised at the end carries `.replies` (for usage) and `.errors`; it is an
+    AnswerCutOff when the last answer was cut off by the length limit or empty.
     """
     replies: list[Reply] = []
     messages = list(request.messages)
@@ -43,13 +44,12 @@ def ask_json(
             return data, replies
         messages = messages + _feedback(reply, errors)
     shown = "; ".join(errors[:MAX_ERRORS_SHOWN])
-    err = InvalidAnswer(
+    # Cut off or empty at the last try: the unit was too big for the answer budget; a smaller one may do.
+    kind = AnswerCutOff if errors in ([CUT_OFF], [EMPTY]) else InvalidAnswer
+    raise kind(
         f"the model's {request.purpose or 'answer'} stayed invalid after {len(replies)} attempts: {shown};"
-        " try a larger model or a smaller input"
+        " try a larger model or a smaller input", replies=replies, errors=errors,
     )
-    err.replies = replies  # type: ignore[attr-defined]
-    err.errors = errors  # type: ignore[attr-defined]
-    raise err
 
 
 def parse_json(text: str, *, want: str = "object") -> Any:

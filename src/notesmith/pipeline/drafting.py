@@ -8,7 +8,7 @@ from typing import Callable, Sequence
 
 from notesmith.text.article import Article
 from notesmith.pipeline.blocks import ArticleUpdate, Block, Edit, NewArticle
-from notesmith.errors import InvalidAnswer, ModelError
+from notesmith.errors import AnswerCutOff, ModelError
 from notesmith.inputs.reading import Input, paragraphs
 from notesmith.llm import LLM, Reply, Request, ask_json
 from notesmith.llm.base import estimate_tokens
@@ -182,8 +182,8 @@ def _draft_parts(llm, prompts, group, title, language, budget, depth) -> Drafted
     for part in chunks(group, budget):
         try:
             data, replies = _ask_draft(llm, prompts, part, title, language)
-        except InvalidAnswer as exc:
-            if "cut off" in exc.message and depth < 3 and budget > 2000:
+        except AnswerCutOff:
+            if depth < 3 and budget > 2000:
                 inner = _draft_parts(llm, prompts, part, title, language, budget // 2, depth + 1)
                 result.replies.extend(inner.replies)
                 result.instructions.extend(inner.instructions)

@@ -123,9 +123,9 @@ def run(ws: Workspace, llm: LLM | None = None, *, progress: Progress | None = No
 def _open_git(ws: Workspace, opts: Options, report: RunReport):
     if not opts.commit:
         return None
-    from notesmith.git.repo import Git
+    from notesmith.git.repo import Repository
 
-    git = Git.open(ws.root)
+    git = Repository.open(ws.root)
     if git is None:
         report.notes.append("not a git repository: changes are left in the working tree (--no-commit)")
         opts.commit = False

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from notesmith.text import frontmatter as fm
-from notesmith.errors import ArticleError
+from notesmith.errors import ArticleError, BinaryFile, NotUtf8
 from notesmith.text.markdown import Heading, Scan, scan
 
 BOM = "\ufeff"
@@ -56,12 +56,12 @@ class Article:
         """An article from raw bytes; raises ArticleError for binary or non-UTF-8 content."""
         where = path or "<article>"
         if b"\0" in data[:8192]:
-            raise ArticleError("binary file, not Markdown; remove it from the articles folder", path=where)
+            raise BinaryFile("binary file, not Markdown; remove it from the articles folder", path=where)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            raise ArticleError(
+            raise NotUtf8(
                 f"not valid UTF-8 (byte {exc.start}); re-save the file as UTF-8", path=where, line=line
             ) from None
         return cls(text, path)

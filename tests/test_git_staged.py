@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from notesmith.errors import GitError
-from notesmith.git.staged import index_paths, read_staged, staged_changes, toplevel
+from notesmith.git.runner import toplevel
+from notesmith.git.staged import index_paths, read_staged, staged_changes
 
 
 @pytest.fixture(autouse=True)
