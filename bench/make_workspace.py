@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-from notesmith.text.index_table import first_sentence, render_row  # noqa: E402
+from notesmith.text.index_table import render_row  # noqa: E402
+from notesmith.text.prose import first_sentence  # noqa: E402
 
 WORDS = (
     "kettle river lantern garden ledger harbor meadow signal archive compass orchard canvas "

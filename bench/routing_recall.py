@@ -19,7 +19,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from notesmith.pipeline.shortlist import Shortlist, salient_names
+from notesmith.pipeline.shortlist import Shortlist
+from notesmith.text.prose import salient_names
 
 KS = (1, 3, 5, 8)
 TITLE_WEIGHT = 3

@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from notesmith.pipeline.catalog import load_catalog
+from notesmith.pipeline.catalog import load_catalog, search_text
 from notesmith.pipeline.grouping import group_by_time
 from notesmith.pipeline.intake import read_inbox
 from notesmith.pipeline.routing import route_offline, shortlist
@@ -33,7 +33,7 @@ def main(workspace: str, runs_file: str) -> None:
     groups = group_by_time(intake.ready, key=lambda i: i.time, window=dt.timedelta(seconds=ws.config.group_window))
     catalog = load_catalog(ws.root, ws.config.articles)
     entries = {e.rel: e for e in catalog}
-    index = Shortlist((e.rel, e.search_text()) for e in catalog)
+    index = Shortlist((e.rel, search_text(e)) for e in catalog)
     same_action = same_target = updates = in_shortlist = ref_updates = 0
     for group in groups:
         cands = shortlist(group, index, entries, ws.config.shortlist)

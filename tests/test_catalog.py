@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from notesmith.text.article import Article
-from notesmith.pipeline.catalog import describe_article, load_catalog
+from notesmith.pipeline.catalog import NAMES, card, load_catalog, search_text
 
 ARTICLE = """---
 title: "Rain barrels"
@@ -32,22 +32,22 @@ Empty the barrels before the frost with the GardenPump3000 and `hose-kit`[^1].
 
 
 def test_description_headings_and_names_come_from_the_article():
-    entry = describe_article(Article(ARTICLE), "articles/rain.md")
+    entry = Article(ARTICLE).summary("articles/rain.md", names=NAMES)
     assert entry.title == "Rain barrels"
     assert entry.tags == ("water", "shed")
     assert entry.description == "Most water comes from the shed roof."
     assert entry.headings == ("Winter",)  # Sources is not a topic
     assert "GardenPump3000" in entry.names and "hose-kit" in entry.names
     assert (entry.status, entry.updated) == ("review", "2026-09-02")
-    prompt = entry.describe("A1")
+    prompt = card(entry, "A1")
     assert prompt.startswith('A1: articles/rain.md — "Rain barrels" [water, shed]')
     assert "GardenPump3000" not in prompt  # names help matching, they never reach a prompt
-    assert "GardenPump3000" in entry.search_text()
+    assert "GardenPump3000" in search_text(entry)
 
 
 def test_frontmatter_description_wins(tmp_path: Path):
     text = ARTICLE.replace("status: review", 'status: review\ndescription: "How we catch water."')
-    assert describe_article(Article(text), "articles/rain.md").description == "How we catch water."
+    assert Article(text).summary("articles/rain.md").description == "How we catch water."
 
 
 def write(root: Path, rel: str, text: str) -> Path:

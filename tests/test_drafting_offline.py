@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from notesmith.pipeline.catalog import Entry
-from notesmith.pipeline.drafting import draft_new_offline, draft_update_offline, split_long
+from notesmith.text.article import Summary
+from notesmith.pipeline.blocks import split_long
+from notesmith.pipeline.draft_offline import draft_new_offline, draft_update_offline
 from notesmith.pipeline.blocks import Block, NewArticle
 from notesmith.inputs.reading import Input
 from notesmith.pipeline.rendering import render_new
@@ -60,8 +61,8 @@ def test_a_draft_too_long_for_one_article_is_split_into_cited_parts():
     assert split_long(NewArticle("Short", blocks[:2]), max_chars=1000) == [NewArticle("Short", blocks[:2])]
 
 
-def entry(rel: str) -> Entry:
-    return Entry(rel, rel, (), "", (), "draft", "2026-01-01")
+def entry(rel: str) -> Summary:
+    return Summary(rel, rel, "draft", "2026-01-01")
 
 
 def test_offline_routing_updates_only_a_clear_and_strong_winner():

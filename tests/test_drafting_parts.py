@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from notesmith.text.article import Article
-from notesmith.pipeline.drafting import update_in_parts
+from notesmith.pipeline.draft_model import update_in_parts
 from notesmith.pipeline.editing import apply_update
 from notesmith.errors import ModelError
 from notesmith.inputs.reading import Input

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from notesmith.errors import DraftError
 from notesmith.text.article import Article
 from notesmith.checking.article_rules import Context, check_article
 from notesmith.config import Config
@@ -129,14 +130,14 @@ def test_missing_final_newline_stays_missing():
 def test_unknown_anchor_names_the_headings():
     before, _, _ = load_case("append-middle")
     update = ArticleUpdate((Edit("append", "Steeping", (Block("paragraph", "x", sources=("a",)),)),))
-    with pytest.raises(ValueError, match=r"no heading 'Steeping'.*'Water', 'Brewing'"):
+    with pytest.raises(DraftError, match=r"no heading 'Steeping'.*'Water', 'Brewing'"):
         apply_update(before, update, article_rel="articles/a.md", today=TODAY)
 
 
 def test_sources_cannot_be_an_anchor():
     before, _, _ = load_case("append-middle")
     update = ArticleUpdate((Edit("revise", "Sources", (Block("paragraph", "x", sources=("a",)),)),))
-    with pytest.raises(ValueError, match="Sources section is written by notesmith"):
+    with pytest.raises(DraftError, match="Sources section is written by notesmith"):
         apply_update(before, update, article_rel="articles/a.md", today=TODAY)
 
 
@@ -155,14 +156,14 @@ def test_bad_edits_are_rejected():
         (Edit("add_section", "Water", (), heading="  "), "needs a heading"),
         (Edit("revise", None, ()), "must name the section"),
     ]:
-        with pytest.raises(ValueError, match=message):
+        with pytest.raises(DraftError, match=message):
             apply_update(before, ArticleUpdate((edit,)), article_rel="articles/a.md", today=TODAY)
 
 
 def test_revise_without_a_paragraph_cannot_drop_citations():
     before, _, _ = load_case("revise-reattach")
     update = ArticleUpdate((Edit("revise", "Route", (Block("heading", "Only a heading", level=3),)),))
-    with pytest.raises(ValueError, match="no paragraph to carry its citations"):
+    with pytest.raises(DraftError, match="no paragraph to carry its citations"):
         apply_update(before, update, article_rel="articles/a.md", today=TODAY)
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from notesmith.text.prose import first_sentence
 from notesmith.text.index_table import (
-    first_sentence,
     insert_row,
     parse_index,
     render_row,

@@ -120,10 +120,10 @@ BAD = {
     "utf16.txt": ("hello".encode("utf-16"), "UTF-16", None),
     "latin1.md": (b"first line\ncaf\xe9 au lait\n", "not UTF-8", 2),
     "unclosed.md": (b"---\nsource: telegram\nhello\n", "never closed", 1),
-    "yaml.md": (b"---\nsource: telegram\ndate: [unclosed\n---\nbody\n", "YAML error", 4),
+    "yaml.md": (b"---\nsource: telegram\ndate: [unclosed\n---\nbody\n", "YAML syntax error", 3),  # where [ opened
     "list.md": (b"---\n- a\n- b\n---\nbody\n", "not 'key: value'", 2),
     "scalar.txt": (b"---\njust words\n---\nbody\n", "not 'key: value'", 2),
-    "python-tag.md": (b"---\nx: !!python/object:os.system ls\n---\nbody\n", "YAML error", 2),
+    "python-tag.md": (b"---\nx: !!python/object:os.system ls\n---\nbody\n", "YAML syntax error", 2),
     "not-whisper.json": (b'{"text": "hello"}', "segments", None),
     "list.json": (b"[1, 2]", "segments", None),
     "broken.json": (b'{"segments": [\n', "invalid JSON", 2),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -45,34 +44,49 @@ def prepared(tmp_path_factory) -> Path:
     return ws
 
 
-def cli(ws: Path, env: dict, *args: str, crash: int | None = None) -> subprocess.CompletedProcess:
-    extra = {"NOTESMITH_CRASH_AFTER_STEP": str(crash)} if crash else {}
-    return subprocess.run([sys.executable, "-m", "notesmith", "process", *args], cwd=ws, env={**env, **extra},
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(ws: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "notesmith", "process", *args], cwd=ws, env=env,
                           capture_output=True, text=True)
 
 
+def crash(ws: Path, env: dict, at: int, record: Path | None = None) -> subprocess.CompletedProcess:
+    """A run killed (SIGKILL) right after its `at`-th named apply step (tests/crash_at.py)."""
+    args = [sys.executable, "-m", "tests.crash_at", str(ws), str(at), *([str(record)] if record else [])]
+    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+
+
 @pytest.fixture(scope="module")
-def reference(prepared, tmp_path_factory) -> tuple[Path, int]:
-    """One uninterrupted run on a copy, and the number of apply steps of its plan."""
+def reference(prepared, tmp_path_factory) -> tuple[Path, list[str]]:
+    """One uninterrupted run on a copy, and the names of the points a run can be killed at, in order."""
     from tests.conftest import clean_env
 
     home = tmp_path_factory.mktemp("home")
     env = clean_env(home)
     probe = copy_workspace(prepared, tmp_path_factory.mktemp("probe") / "ws")
-    proc = cli(probe, env, crash=1)
-    assert proc.returncode == -9, proc.stderr
-    ops = [step["op"] for step in json.loads((probe / ".notesmith/journal/plan.json").read_text("utf-8"))["steps"]]
-    assert ops == ["commit_inputs", *["write"] * 5, "fail", *["move"] * 5, "commit"], ops
+    record = tmp_path_factory.mktemp("record") / "points.txt"
+    proc = crash(probe, env, 0, record)
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # 1: an input failed
+    points = record.read_text(encoding="utf-8").splitlines()
     ws = copy_workspace(prepared, tmp_path_factory.mktemp("reference") / "ws")
     proc = cli(ws, env)
-    assert proc.returncode == 1, proc.stdout + proc.stderr  # 1: an input failed
+    assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "3 created, 1 updated" in proc.stdout and "1 skipped, 1 failed" in proc.stdout, proc.stdout
-    return ws, len(ops)
+    assert tree(ws) == tree(probe)
+    return ws, points
 
 
-def test_the_plan_has_every_kind_of_step(reference):
-    ws, steps = reference
-    assert steps == 13
+def test_the_plan_has_every_kind_of_step_and_every_git_window(reference):
+    ws, points = reference
+    steps = [p.split()[2] for p in points if p.startswith("step ")]
+    assert steps == ["commit_inputs", *["write"] * 5, "fail", *["move"] * 5, "commit"], points
+    # Inside both commits: after `git add`, after `git commit`; and before the journal is cleared.
+    assert points.count("git add") == 2 and points.count("git commit") == 2
+    assert points[points.index("step 1 commit_inputs") - 2:points.index("step 1 commit_inputs")] == [
+        "git add", "git commit"]
+    assert points[-4:] == ["git add", "git commit", "step 13 commit", "journal cleared"]
     assert run_commits(ws)[-2:] == ["inbox: add 4 inputs", "notesmith: create 3, update 1 articles"]
 
 
@@ -95,32 +109,37 @@ def _check_outcome(ws: Path, expected: dict[str, str]) -> None:
     assert notesmith.check(workspace=ws).ok
 
 
-def test_a_run_killed_after_any_apply_step_is_completed_by_the_next(prepared, reference, tmp_path, env):
-    ref, steps = reference
+def test_a_run_killed_at_any_point_of_the_apply_phase_is_completed_by_the_next(prepared, reference, tmp_path, env):
+    ref, points = reference
     expected = tree(ref)
-    for n in range(1, steps + 1):
+    for n, point in enumerate(points, 1):
         ws = copy_workspace(prepared, tmp_path / f"crash{n}")
-        killed = cli(ws, env, crash=n)
-        assert killed.returncode == -9, (n, killed.stderr)
-        assert (ws / ".notesmith/journal/plan.json").exists()
+        killed = crash(ws, env, n)
+        assert killed.returncode == -9, (point, killed.stdout + killed.stderr)
+        assert (ws / ".notesmith/journal/plan.json").exists() == (point != "journal cleared")
         again = cli(ws, env)
-        assert again.returncode == 0, (n, again.stdout + again.stderr)
-        assert "finished the interrupted run" in again.stdout
+        assert again.returncode == 0, (point, again.stdout + again.stderr)
+        if point != "journal cleared":
+            assert "finished the interrupted run" in again.stdout, point
         _check_outcome(ws, expected)
+        # Nothing left staged or unstaged; an unreadable input that arrived untracked stays out of git.
+        assert git(ws, "status", "--porcelain") == git(ref, "status", "--porcelain") == "?? inbox/failed/\n", point
 
 
 def test_a_run_killed_twice_in_a_row_still_ends_the_same(prepared, reference, tmp_path, env):
-    ref, steps = reference
+    ref, points = reference
     ws = copy_workspace(prepared, tmp_path / "twice")
-    assert cli(ws, env, crash=3).returncode == -9
-    assert cli(ws, env, crash=steps - 1).returncode == -9  # dies again while finishing the first plan
+    assert crash(ws, env, 3).returncode == -9
+    # Dies again while finishing the first plan: in the window between `git add` and `git commit`.
+    again = crash(ws, env, len(points) - 3)
+    assert again.returncode == -9, again.stdout + again.stderr
     assert cli(ws, env).returncode == 0
     _check_outcome(ws, tree(ref))
 
 
 def test_a_dry_run_after_a_crash_says_so_and_leaves_the_plan_alone(prepared, reference, tmp_path, env):
     ws = copy_workspace(prepared, tmp_path / "dry")
-    assert cli(ws, env, crash=4).returncode == -9
+    assert crash(ws, env, 4).returncode == -9
     half = tree(ws, exclude=(".git",))
     del half[".notesmith/lock"]  # holds the killed run's pid
     dry = cli(ws, env, "--dry-run")

@@ -119,7 +119,7 @@ def test_an_article_with_a_persons_edits_is_not_touched(tmp_path):
 
     assert path.read_text(encoding="utf-8") == edited
     assert not report.updated and not report.commits
-    assert [rel for rel, _ in report.waiting] == [f"inbox/{BEES}"]
+    assert [rel for rel, *_ in report.waiting] == [f"inbox/{BEES}"]
     assert "uncommitted edits by a person" in report.waiting[0][1]
     assert (ws / "inbox" / BEES).exists() and not (ws / "inbox/used" / BEES).exists()
     assert any(re.search(r"waiting\s+inbox/.*uncommitted edits", line) for line in report.summary_lines())
@@ -139,7 +139,7 @@ def test_an_untracked_article_counts_as_a_persons_edit(tmp_path):
     write(ws, {rel: text})
     report = notesmith.process(ws, today=TODAY, to="Bike notes")
     assert (ws / rel).read_text(encoding="utf-8") == text
-    assert [r for r, _ in report.waiting] == [f"inbox/{BIKE}"]
+    assert [r for r, *_ in report.waiting] == [f"inbox/{BIKE}"]
     assert os.path.exists(ws / "inbox" / BIKE)
     assert report.ok  # waiting for a person is not a failure
 
@@ -160,7 +160,7 @@ def test_cli_processes_only_the_files_named(tmp_path, run_cli):
     ws = new_workspace(tmp_path / "ws", inputs=INPUTS)
     proc = run_cli(ws, "process", f"inbox/{BIKE}")
     assert proc.returncode == 0, proc.stderr
-    assert "1 inputs read, 1 created" in proc.stdout
+    assert "1 input read, 1 created" in proc.stdout
     assert (ws / "inbox/used" / BIKE).exists()
     assert (ws / "inbox" / BEES).exists() and not (ws / "inbox/used" / BEES).exists()
 

@@ -228,17 +228,19 @@ def test_several_groups_in_one_run_through_the_cli(tmp_path, answering_openai, r
 
 
 
-def test_dry_run_with_a_model_routes_but_drafts_nothing(tmp_path, fake_openai):
+def test_dry_run_with_a_model_makes_no_model_call_and_estimates_the_tokens(tmp_path, fake_openai):
     from tests.process_helpers import tree
 
     ws = bees_workspace(tmp_path / "ws", inputs={BEES: INPUTS[BEES], BIKE: INPUTS[BIKE]})
     before = tree(ws, exclude=(".git",))
-    fake_openai.queue(routing(decision("update", ["S1"], article="A1")),
-                      routing(decision("create", ["S1"], title="Derailleur fix")))
     report = process(ws, fake_openai, dry_run=True)
-    assert [purpose_of(r) for r in fake_openai.requests] == ["routing", "routing"]
-    assert report.plan == ["create articles/derailleur-fix.md: Derailleur fix", f"update {BEES_ARTICLE_REL}",
-                           f"move inbox/{BIKE} → inbox/used/", f"move inbox/{BEES} → inbox/used/"]
+    assert fake_openai.requests == []  # free: the offline router's plan, and an estimate
+    assert report.usage.total == 0
+    assert [line.split(":")[0] for line in report.plan] == [
+        "create articles/fixing-the-rear-derailleur-on-the-cargo-bike.md",
+        "create articles/the-bees-came-out-early-today-because-of.md",
+        f"move inbox/{BEES} → inbox/used/", f"move inbox/{BIKE} → inbox/used/"]
+    assert any("routing with the model may differ" in note for note in report.notes)
     assert report.estimated_tokens > 0 and any("estimate about" in line for line in report.summary_lines())
     after = tree(ws, exclude=(".git",))
     assert {k: v for k, v in after.items() if not k.startswith(".notesmith/")} == \

@@ -66,7 +66,7 @@ def test_retries_running_out_leave_the_inputs_waiting(tmp_path, fake_openai):
     fake_openai.queue(*[Error(503, "down for maintenance")] * 3)
     report = process(ws, fake_openai, Sleeps(), retries=2)
     assert not report.ok and not report.created and not report.commits
-    assert [rel for rel, _ in report.waiting] == [f"inbox/{BIKE}"]
+    assert [rel for rel, *_ in report.waiting] == [f"inbox/{BIKE}"]
     assert "model failed while routing" in report.waiting[0][1] and "kept failing" in report.waiting[0][1]
     assert tree(ws) == before and git(ws, "rev-parse", "HEAD") == head
     assert git(ws, "status", "--porcelain", "-uall") == f"?? inbox/{BIKE}\n"
@@ -79,7 +79,7 @@ def test_a_failing_draft_keeps_only_its_own_inputs_back(tmp_path, fake_openai):
                       draft("Sourdough timing", para("The starter doubles in five hours.", "S1")))
     report = process(ws, fake_openai, Sleeps(), retries=1)
     assert len(report.created) == 1 and not report.ok
-    assert [rel for rel, _ in report.waiting] == [f"inbox/{BIKE}"]
+    assert [rel for rel, *_ in report.waiting] == [f"inbox/{BIKE}"]
     assert "model failed while drafting" in report.waiting[0][1]
     assert (ws / "inbox" / BIKE).exists() and (ws / "inbox/used" / BREAD).exists()
     assert run_commits(ws) == ["inbox: add 1 inputs", "notesmith: create 1 article"]
@@ -93,7 +93,7 @@ def test_cli_exits_1_when_the_model_keeps_failing(tmp_path, fake_openai, run_cli
     proc = run_cli(ws, "process", extra_env={"NOTESMITH_MODEL": "test-model", "OPENAI_BASE_URL": fake_openai.url,
                                              "OPENAI_API_KEY": KEY, "NOTESMITH_RETRIES": "1"})
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert f"waiting  inbox/{BIKE}: model failed while routing" in proc.stdout
+    assert f"waiting  inbox/{BIKE}: the model failed while routing" in proc.stdout
     assert "Traceback" not in proc.stderr and KEY not in proc.stdout + proc.stderr
     assert len(fake_openai.requests) == 2
     assert git(ws, "rev-parse", "HEAD") == head and (ws / "inbox" / BIKE).exists()

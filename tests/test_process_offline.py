@@ -88,9 +88,9 @@ def test_every_input_is_accounted_for(tmp_path):
     cited = set()
     for rel in report.created:
         cited |= set(re.findall(r"\(\.\./inbox/used/([^)]+)\)", (ws / rel).read_text(encoding="utf-8")))
-    failed = {Path(rel).name: why for rel, why in report.failed}
-    skipped = {Path(rel).name: why for rel, why in report.skipped}
-    waiting = {Path(rel).name: why for rel, why in report.waiting}
+    failed = {Path(rel).name: why for rel, why, _ in report.failed}
+    skipped = {Path(rel).name: why for rel, why, _ in report.skipped}
+    waiting = {Path(rel).name: why for rel, why, _ in report.waiting}
 
     assert cited == set(INPUTS)
     assert set(failed) == set(FAILED)
@@ -186,7 +186,7 @@ def test_symlinks_and_odd_names(tmp_path):
 
     report = notesmith.process(ws, today=TODAY)
 
-    assert report.waiting == [("inbox/outside.txt", report.waiting[0][1])]
+    assert [w.path for w in report.waiting] == ["inbox/outside.txt"]
     assert "symlink leads outside the workspace" in report.waiting[0][1]
     # A link inside the workspace is read; its target stays, inbox/used/ gets a copy.
     assert (ws / "notes/real.txt").read_text(encoding="utf-8") == "Seed potatoes chit on the sill.\n"
@@ -206,6 +206,6 @@ def test_an_input_over_the_size_limit_fails_with_a_reason(tmp_path):
     ws = new_workspace(tmp_path / "ws", inputs={BIKE: INPUTS[BIKE], "big.txt": "word " * 400},
                        config="max_input_mb = 0.001\n")
     report = notesmith.process(ws, today=TODAY)
-    assert [r for r, _ in report.failed] == ["inbox/big.txt"] and "max_input_mb" in report.failed[0][1]
+    assert [r for r, *_ in report.failed] == ["inbox/big.txt"] and "max_input_mb" in report.failed[0][1]
     assert len(report.created) == 1
     assert (ws / "inbox/failed/big.txt.reason.txt").exists()

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from notesmith.errors import DraftError
 from notesmith.text.article import Article
 from notesmith.checking.article_rules import Context, check_article
 from notesmith.pipeline.citing import Labels
@@ -89,7 +90,7 @@ def test_render_new_minimal_keys_and_crlf():
 
 
 def test_render_new_needs_a_title():
-    with pytest.raises(ValueError, match="no title"):
+    with pytest.raises(DraftError, match="no words"):
         render_new(NewArticle("  # ", ()), article_rel="articles/x.md", today="2026-04-02")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from notesmith.pipeline.drafting import draft_new_with_model
+from notesmith.pipeline.draft_model import draft_new_with_model
 from notesmith.inputs.reading import Input
 from notesmith.llm import ScriptedLLM
 from notesmith.pipeline.prompts import Prompts

@@ -1,6 +1,7 @@
 """notesmith: transcripts into cited Markdown articles, reviewed as git diffs.
 
-The public API is importable from here; heavy parts (the model client, git) load only when used.
+The public API is importable from here; heavy parts (the model client, the pipeline) load only
+when used, so `import notesmith` and `notesmith check` stay fast.
 """
 
 from __future__ import annotations
@@ -10,28 +11,26 @@ from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
+_ERRORS = ("AnswerCutOff", "ArticleError", "BinaryFile", "ConfigError", "DraftError", "GitError", "InputError",
+           "InvalidAnswer", "JournalError", "ModelError", "ModelUnavailable", "NotAWorkspace", "NotUtf8",
+           "NotesmithError", "RepositoryState", "UnsafePath", "WorkspaceBusy", "WorkspaceError", "WriteError")
 _EXPORTS = {
+    **{name: "errors" for name in _ERRORS},
     "Article": "text.article",
-    "ArticleError": "errors",
     "CheckResult": "checking.runner",
     "Config": "config",
-    "ConfigError": "errors",
     "Finding": "checking.rules",
-    "GitError": "errors",
     "Input": "inputs",
-    "InputError": "errors",
-    "InvalidAnswer": "errors",
     "LLM": "llm",
-    "ModelError": "errors",
-    "ModelUnavailable": "errors",
-    "NotesmithError": "errors",
     "OpenAILLM": "llm",
+    "Outcome": "pipeline.report",
     "Reply": "llm",
     "Request": "llm",
     "RunReport": "pipeline.report",
     "ScriptedLLM": "llm",
+    "Summary": "text.article",
+    "Usage": "llm",
     "Workspace": "workspace",
-    "WorkspaceError": "errors",
     "check": "api",
     "load_config": "config",
     "process": "api",
@@ -55,14 +54,16 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from notesmith.api import check, process
-    from notesmith.text.article import Article
-    from notesmith.checking.runner import CheckResult
-    from notesmith.config import Config, load_config
-    from notesmith.errors import (ArticleError, ConfigError, GitError, InputError, InvalidAnswer, ModelError,
-                         ModelUnavailable, NotesmithError, WorkspaceError)
-    from notesmith.inputs.reading import Input, read_input
-    from notesmith.llm import LLM, OpenAILLM, Reply, Request, ScriptedLLM
-    from notesmith.pipeline.report import RunReport
-    from notesmith.checking.rules import Finding
-    from notesmith.workspace import Workspace
+    from notesmith.api import check, process  # noqa: F401
+    from notesmith.checking.rules import Finding  # noqa: F401
+    from notesmith.checking.runner import CheckResult  # noqa: F401
+    from notesmith.config import Config, load_config  # noqa: F401
+    from notesmith.errors import (AnswerCutOff, ArticleError, BinaryFile, ConfigError, DraftError,  # noqa: F401
+                                  GitError, InputError, InvalidAnswer, JournalError, ModelError, ModelUnavailable,
+                                  NotAWorkspace, NotesmithError, NotUtf8, RepositoryState, UnsafePath,
+                                  WorkspaceBusy, WorkspaceError, WriteError)
+    from notesmith.inputs import Input, read_input  # noqa: F401
+    from notesmith.llm import LLM, OpenAILLM, Reply, Request, ScriptedLLM, Usage  # noqa: F401
+    from notesmith.pipeline.report import Outcome, RunReport  # noqa: F401
+    from notesmith.text.article import Article, Summary  # noqa: F401
+    from notesmith.workspace import Workspace  # noqa: F401

@@ -2,28 +2,60 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING
 
 from notesmith.checking.runner import CheckResult, run_check
 from notesmith.workspace import Workspace
 
+if TYPE_CHECKING:
+    from notesmith.llm.base import LLM
+    from notesmith.pipeline.report import RunReport
 
-def check(paths: Iterable[str | Path] | None = None, *, workspace: str | Path | Workspace = ".",
-          staged: bool = False, orphans: bool = False, fix: bool = False) -> CheckResult:
-    """Check articles like `notesmith check`; the result holds .findings, .errors and .ok."""
-    ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
-    chosen = [Path(p) for p in paths] if paths else None
+
+def _workspace(workspace: str | Path | Workspace) -> Workspace:
+    return workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
+
+
+def check(workspace: str | Path | Workspace = ".", *, paths: Iterable[str | Path] | None = None,
+          staged: bool = False, orphans: bool = False, fix: bool = False, wait: float = 0.0) -> CheckResult:
+    """Check articles like `notesmith check`; the result holds .findings, .errors and .ok.
+
+    `paths` (files or folders) are relative to the workspace, not to the current folder; without
+    them the whole articles folder is checked. `fix` repairs what is safe, holding the workspace
+    lock (waiting up to `wait` seconds for a run to finish).
+    """
+    if isinstance(paths, (str, Path)):
+        raise TypeError(f"paths must be a list of paths, not one {type(paths).__name__}: "
+                        f"use paths=[{str(paths)!r}]")
+    ws = _workspace(workspace)
+    chosen = [ws.root / p for p in paths] if paths else None
     if fix:
         from notesmith.checking.fixes import fix_workspace
 
-        return fix_workspace(ws, chosen, orphans=orphans)
+        return fix_workspace(ws, chosen, orphans=orphans, wait=wait)
     return run_check(ws, chosen, staged=staged, orphans=orphans)
 
 
-def process(workspace: str | Path | Workspace = ".", *, llm=None, **options):
-    """Process the inbox like `notesmith process`; returns a RunReport."""
-    from notesmith.pipeline.run import run
+def process(workspace: str | Path | Workspace = ".", *, llm: LLM | None = None, dry_run: bool = False,
+            commit: bool = True, branch: str | None = None, jobs: int | None = None, offline: bool = False,
+            files: Iterable[str | Path] | None = None, to: str | None = None, allow_secrets: bool = False,
+            wait: float = 0.0, today: str | None = None,
+            progress: Callable[[str], None] | None = None) -> RunReport:
+    """Process the inbox like `notesmith process`; returns a RunReport.
 
-    ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
-    return run(ws, llm=llm, **options)
+    `llm` is any object with `name`, `context_tokens` and `complete(Request) -> Reply` (None: the
+    configured model, else the offline drafter). `files` (relative to the workspace) limits the run
+    to those inputs. The other options are the CLI's flags.
+    """
+    from notesmith.pipeline.run import RunOptions, run
+
+    if isinstance(files, (str, Path)):
+        raise TypeError(f"files must be a list of paths, not one {type(files).__name__}: use files=[{str(files)!r}]")
+    ws = _workspace(workspace)
+    ws.require_inbox()
+    options = RunOptions(dry_run=dry_run, commit=commit, branch=branch, jobs=jobs, offline=offline,
+                         files=tuple(ws.root / f for f in files) if files is not None else None, to=to,
+                         allow_secrets=allow_secrets, wait=wait, today=today)
+    return run(ws, llm, options=options, progress=progress)

@@ -62,10 +62,12 @@ def open_workspace(ctx: click.Context, **flags):
 @click.option("--staged", is_flag=True, help="Check what is staged for commit (for the pre-commit hook).")
 @click.option("--orphans", is_flag=True, help="Also report inputs in inbox/used/ that no article cites.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
+@click.option("--wait", type=float, default=0.0, show_default=True,
+              help="With --fix: seconds to wait for a run that holds the workspace.")
 @debug_option
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fix: bool, staged: bool,
-          orphans: bool, quiet: bool) -> None:
+          orphans: bool, quiet: bool, wait: float) -> None:
     """Check articles (default: the whole articles folder); exit 1 on errors."""
     from notesmith.checking.runner import run_check
     from notesmith.checking.output import render
@@ -81,7 +83,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fix: bool, stag
     if fix:
         from notesmith.checking.fixes import fix_workspace
 
-        result = fix_workspace(ws, list(paths) or None, orphans=orphans)
+        result = fix_workspace(ws, list(paths) or None, orphans=orphans, wait=wait)
     else:
         result = run_check(ws, list(paths) or None, staged=staged, orphans=orphans)
     findings = [f for f in result.findings if not quiet or f.severity == "error"]
@@ -176,10 +178,13 @@ def _process_options(f):
     return f
 
 
-def _run_kwargs(options: dict) -> tuple[dict, dict]:
+def _run_options(options: dict, files: tuple[Path, ...] = ()):
+    """The model flags (settings) apart from the run options."""
+    from notesmith.pipeline.run import RunOptions
+
     flags = {"model": options.pop("model"), "base_url": options.pop("base_url")}
-    options["commit"] = not options.pop("no_commit")
-    return flags, options
+    commit = not options.pop("no_commit")
+    return flags, RunOptions(commit=commit, files=tuple(p.resolve() for p in files) or None, **options)
 
 
 @main.command()
@@ -190,11 +195,10 @@ def process(ctx: click.Context, files: tuple[Path, ...], quiet: bool, verbose: b
     """Turn the inbox (or the given inputs) into articles, move the inputs, commit."""
     from notesmith.pipeline.run import run
 
-    flags, options = _run_kwargs(options)
+    flags, run_options = _run_options(options, files)
     ws = open_workspace(ctx, **flags)
-    if not ws.inbox.is_dir():
-        raise click.UsageError(f"no inbox folder at {ws.inbox}; run `notesmith init` there first")
-    report = run(ws, progress=_progress(verbose, quiet), files=list(files) or None, **options)
+    ws.require_inbox()
+    report = run(ws, options=run_options, progress=_progress(verbose, quiet))
     lines = report.summary_lines()
     click.echo("\n".join(lines[:1] if quiet else lines))
     ctx.exit(0 if report.ok else 1)
@@ -209,14 +213,15 @@ def watch(ctx: click.Context, settle: float | None, poll: float, quiet: bool, ve
     """Process the inbox whenever it has been quiet for the settle time; Ctrl-C stops."""
     from notesmith.pipeline.watch import watch_inbox
 
-    flags, options = _run_kwargs(options)
+    flags, run_options = _run_options(options)
     if settle is not None:
         flags["settle"] = settle
     ws = open_workspace(ctx, **flags)
+    ws.require_inbox()
     progress = _progress(verbose, quiet)
     click.echo(f"watching {ws.inbox} (settle {ws.config.settle:g}s); Ctrl-C stops", err=True)
     try:
-        watch_inbox(ws, poll=poll, progress=progress, echo=lambda line: click.echo(line), **options)
+        watch_inbox(ws, options=run_options, poll=poll, progress=progress, echo=lambda line: click.echo(line))
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
 

@@ -55,7 +55,8 @@ class Config:
 
 _FIELDS = {f.name: f for f in fields(Config)}
 ALLOWED = tuple(sorted(_FIELDS))
-_PATH_KEYS = {"inbox", "used", "feedback", "skipped", "failed", "articles", "assets", "prompts", "state", "style_file"}
+PATH_KEYS = ("inbox", "used", "feedback", "skipped", "failed", "articles", "assets", "prompts", "state", "style_file")
+FILE_NAME_KEYS = ("index_name",)
 
 
 def _coerce(key: str, value: Any, source: str) -> Any:
@@ -96,10 +97,12 @@ def _coerce(key: str, value: Any, source: str) -> Any:
         return None if default is None else default
     if not isinstance(value, str):
         raise bad("a string")
-    if key in _PATH_KEYS:
+    if key in PATH_KEYS:
         parts = Path(value).parts
         if Path(value).is_absolute() or ".." in parts:
             raise bad("a path inside the workspace")
+    if key in FILE_NAME_KEYS and (Path(value).name != value or value in (".", "..")):
+        raise bad("a plain file name (no folders)")
     return value
 
 

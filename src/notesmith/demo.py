@@ -20,7 +20,7 @@ def example_workspace() -> Path | None:
 def run_demo(directory: Path | None = None) -> Iterator[tuple[str, int]]:
     """Copy, git init, process offline, check; yields (line to print, exit status)."""
     from notesmith.checking.runner import run_check
-    from notesmith.pipeline.run import run
+    from notesmith.pipeline.run import RunOptions, run
     from notesmith.workspace import Workspace
 
     source = example_workspace()
@@ -43,7 +43,7 @@ def run_demo(directory: Path | None = None) -> Iterator[tuple[str, int]]:
     subprocess.run([*env_git, "-C", str(target), "commit", "-q", "-m", "example workspace"], check=True)
     yield f"example workspace copied to {target}", 0
     ws = Workspace.open(target, {"offline": True})
-    report = run(ws)
+    report = run(ws, options=RunOptions(offline=True))
     for line in report.summary_lines():
         yield line, 0
     result = run_check(ws)

@@ -52,6 +52,16 @@ def describe_os_error(exc: OSError) -> str:
     return f"{exc.strerror or exc}; fix that and run again"
 
 
+def text_of(data: bytes) -> str:
+    """Bytes as UTF-8 text; bytes that are not UTF-8 survive as surrogates, so bytes_of gives them back."""
+    return data.decode("utf-8", "surrogateescape")
+
+
+def bytes_of(text: str) -> bytes:
+    """Text notesmith writes, as bytes; bytes it read but could not decode come back unchanged."""
+    return text.encode("utf-8", "surrogateescape")
+
+
 def is_read_only(path: Path) -> bool:
     """True for an existing file whose mode lets nobody write it (0444): a person's way to say 'leave it'."""
     try:
@@ -118,9 +128,13 @@ def state_dir(root: Path, name: str = ".notesmith") -> Path:
 
 def write_json(path: Path, data: Any, *, indent: int | None = 2) -> None:
     """Write JSON atomically (indent=None for large machine-only files: much faster)."""
-    text = json.dumps(data, indent=indent, ensure_ascii=False, default=str,
-                      separators=None if indent else (",", ":"))
-    write_atomic(path, (text + "\n").encode("utf-8"))
+    separators = None if indent else (",", ":")
+    text = json.dumps(data, indent=indent, ensure_ascii=False, default=str, separators=separators)
+    try:
+        data_bytes = (text + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a file name that is not UTF-8 (kept as surrogates): escape everything
+        data_bytes = (json.dumps(data, indent=indent, default=str, separators=separators) + "\n").encode("ascii")
+    write_atomic(path, data_bytes)
 
 
 def read_json(path: Path, default: Any = None) -> Any:

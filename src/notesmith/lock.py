@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
-from notesmith.errors import WorkspaceError
+from notesmith.errors import WorkspaceBusy
 
 
 class WorkspaceLock:
@@ -35,7 +35,7 @@ class WorkspaceLock:
         return self._fd is not None
 
     def acquire(self) -> None:
-        """Take the lock, waiting up to `wait` seconds; WorkspaceError when another run keeps it."""
+        """Take the lock, waiting up to `wait` seconds; WorkspaceBusy when another run keeps it."""
         if self._fd is not None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,7 +48,7 @@ class WorkspaceLock:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     os.close(fd)
-                    raise WorkspaceError(self._busy_message()) from None
+                    raise WorkspaceBusy(self._busy_message()) from None
                 time.sleep(max(min(self.poll, deadline - time.monotonic()), 0.0))
             except BaseException:
                 os.close(fd)

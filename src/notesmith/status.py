@@ -8,7 +8,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from notesmith.text.frontmatter import find_block
+from notesmith.text.frontmatter import parse_block
 from notesmith.inputs.reading import list_inputs
 from notesmith.checking.tree import DiskTree
 from notesmith.workspace import Workspace
@@ -95,8 +95,7 @@ def read_frontmatter(path: Path) -> dict | None:
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     if not text.startswith("---"):
         return None
-    lines = [line.rstrip("\r") for line in text.split("\n")]
-    block = find_block(lines)
+    block = parse_block(text)
     if block is None or block.error or not isinstance(block.data, dict):
         return None
     return block.data

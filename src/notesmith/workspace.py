@@ -1,13 +1,19 @@
-"""The workspace: its root folder, its configuration and the paths it uses."""
+"""The workspace: its root folder, its configuration and the paths it uses.
+
+Every path setting is checked here, in one place, when a workspace is opened: it must resolve
+inside the workspace, following symlinks, so nothing notesmith writes can land outside it.
+"""
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from notesmith.config import Config, load_config
+from notesmith.config import FILE_NAME_KEYS, PATH_KEYS, Config, load_config
+from notesmith.errors import NotAWorkspace, UnsafePath
 
 
 def find_root(start: Path) -> Path:
@@ -41,6 +47,12 @@ def _has_tool_table(pyproject: Path) -> bool:
         return True  # reported properly when the config is read
 
 
+def inside(path: Path, folder: Path) -> bool:
+    """Whether path, with every symlink followed, is folder or lies under it."""
+    real, base = os.path.realpath(path), os.path.realpath(folder)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
 @dataclass(frozen=True)
 class Workspace:
     """A workspace root with its configuration; paths are absolute."""
@@ -51,9 +63,34 @@ class Workspace:
     @classmethod
     def open(cls, start: Path | str = ".", flags: Mapping[str, Any] | None = None,
              environ: Mapping[str, str] | None = None) -> "Workspace":
-        """Find the workspace at or above start and load its configuration."""
-        root = find_root(Path(start))
-        return cls(root, load_config(root, flags, environ))
+        """Find the workspace at or above start and load its configuration; paths are checked."""
+        start = Path(start)
+        if not start.exists():
+            raise NotAWorkspace(f"{start} does not exist; give the folder of a workspace "
+                                "(`notesmith init FOLDER` makes one)")
+        root = find_root(start)
+        ws = cls(root, load_config(root, flags, environ))
+        ws.check_paths()
+        return ws
+
+    def check_paths(self) -> None:
+        """UnsafePath unless every configured path stays inside the workspace, symlinks followed."""
+        for key in PATH_KEYS:
+            value = getattr(self.config, key)
+            if not inside(self.root / value, self.root):
+                raise UnsafePath(f"'{key}' ({value}) leads outside the workspace, to "
+                                 f"{os.path.realpath(self.root / value)}; point it at a folder inside it",
+                                 path=self.root)
+        for key in FILE_NAME_KEYS:
+            value = getattr(self.config, key)
+            if not value or "/" in value or "\\" in value or value in (".", ".."):
+                raise UnsafePath(f"'{key}' must be a plain file name, not {value!r}", path=self.root)
+
+    def require_inbox(self) -> None:
+        """NotAWorkspace unless the inbox folder exists (what `process` and `watch` need)."""
+        if not self.inbox.is_dir():
+            raise NotAWorkspace(f"no inbox folder at {self.inbox}; run `notesmith init` there first, "
+                                "or set `inbox` in notesmith.toml")
 
     def path(self, name: str) -> Path:
         """The absolute path of a configured folder, e.g. ws.path("articles")."""
@@ -77,7 +114,5 @@ class Workspace:
 
     def rel(self, path: Path) -> str:
         """path relative to the root, POSIX style (path itself when outside)."""
-        try:
-            return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
+        resolved = path.resolve()
+        return resolved.relative_to(self.root).as_posix() if resolved.is_relative_to(self.root) else str(path)

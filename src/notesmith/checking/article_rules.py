@@ -6,25 +6,24 @@ import datetime as dt
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterator
-from urllib.parse import unquote
+from typing import Iterator
 
 from notesmith.text.article import Article
 from notesmith.config import Config
 from notesmith.text.frontmatter import key_lines
-from notesmith.text.markdown import Link
+from notesmith.text.markdown import Link, local_target
 from notesmith.checking.rules import RULES, Finding
+from notesmith.checking.tree import Tree
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TAG = re.compile(r"[a-z0-9][a-z0-9._/-]*")
-_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 @dataclass
 class Context:
     """What the checks need to know besides the article: the files, the layout, the severities."""
 
-    tree: object  # DiskTree | StagedTree
+    tree: Tree
     config: Config
     severity: dict[str, str]
 
@@ -166,14 +165,6 @@ def _style(article: Article, rel: str, ctx: Context) -> Iterator[Finding | None]
                           messages[issue.kind].format(text=issue.text[:40]))
 
 
-def local_target(target: str) -> str | None:
-    """The path part of a link target when it points into the file system, else None."""
-    if not target or target.startswith(("#", "//")) or _SCHEME.match(target):
-        return None
-    path = target.split("#", 1)[0].split("?", 1)[0]
-    return unquote(path) if path else None
-
-
 def resolve_links(article: Article, rel: str, ctx: Context) -> Iterator[Target]:
     """Each local link of the article with what (if anything) is wrong with it."""
     folder = posixpath.dirname(rel)
@@ -234,5 +225,3 @@ def _strip_parents(path: str) -> str:
         parts.pop(0)
     return "/".join(parts)
 
-
-Reader = Callable[[str], bytes]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 
-from notesmith.files import write_atomic
-from notesmith.text.article import Article
-from notesmith.checking.runner import CheckResult, load_article, open_tree, run_check
 from notesmith.checking.article_rules import Context, resolve_links
-from notesmith.checking.index_rules import article_info, load_index
-from notesmith.pipeline.indexing import index_article
 from notesmith.checking.rules import severities
-from notesmith.checking.tree import index_files
+from notesmith.checking.runner import CheckResult, load_article, open_tree, run_check
+from notesmith.checking.tree import index_files, index_texts
+from notesmith.files import bytes_of, state_dir, write_atomic
+from notesmith.lock import WorkspaceLock
+from notesmith.text.article import Article
+from notesmith.text.index_table import index_articles, load_index
 from notesmith.workspace import Workspace
 
 def fix_article_links(article: Article, rel: str, ctx: Context) -> tuple[Article, list[str]]:
@@ -40,35 +40,39 @@ def fix_article_links(article: Article, rel: str, ctx: Context) -> tuple[Article
     return fixed, changes
 
 
-def fix_workspace(ws: Workspace, paths=None, *, orphans: bool = False) -> CheckResult:
-    """Apply the safe fixes to what `check` finds, then check again; result.fixed lists the changes."""
-    first = run_check(ws, paths, orphans=orphans)
-    fixable = [f for f in first.findings if f.fixable]
-    if not fixable:
-        return first
-    ctx = Context(open_tree(ws, False), ws.config, severities(ws.config.rules))
-    changes: list[str] = []
-    link_files = sorted({f.path for f in fixable if f.code in ("SR002", "LK002", "IM002", "FM010")})
-    for rel in link_files:
-        article, _ = load_article(ctx.tree, rel, ctx)
-        if article is None:
-            continue
-        fixed, made = fix_article_links(article, rel, ctx)
-        if made:
-            write_atomic(ws.root / rel, fixed.dump().encode("utf-8"))
-            changes.extend(made)
-    changes.extend(_fix_index(ws, ctx, sorted({f.path for f in fixable if f.code == "IX001"}),
-                              [f for f in fixable if f.code == "IX003"]))
-    result = run_check(ws, paths, orphans=orphans)
-    result.fixed = changes
-    return result
+def fix_workspace(ws: Workspace, paths=None, *, orphans: bool = False, wait: float = 0.0) -> CheckResult:
+    """Apply the safe fixes to what `check` finds, then check again; result.fixed lists the changes.
+
+    Takes the workspace lock, as a run does, so a fix never lands in the middle of a run's work.
+    """
+    with WorkspaceLock(state_dir(ws.root, ws.config.state) / "lock", wait=wait):
+        first = run_check(ws, paths, orphans=orphans)
+        fixable = [f for f in first.findings if f.fixable]
+        if not fixable:
+            return first
+        ctx = Context(open_tree(ws, False), ws.config, severities(ws.config.rules))
+        changes: list[str] = []
+        link_files = sorted({f.path for f in fixable if f.code in ("SR002", "LK002", "IM002", "FM010")})
+        for rel in link_files:
+            article, _ = load_article(ctx.tree, rel, ctx)
+            if article is None:
+                continue
+            fixed, made = fix_article_links(article, rel, ctx)
+            if made:
+                write_atomic(ws.root / rel, fixed.dump().encode("utf-8"))
+                changes.extend(made)
+        changes.extend(_fix_index(ws, ctx, sorted({f.path for f in fixable if f.code == "IX001"}),
+                                  [f for f in fixable if f.code == "IX003"]))
+        result = run_check(ws, paths, orphans=orphans)
+        result.fixed = changes
+        return result
 
 
 def _fix_index(ws: Workspace, ctx: Context, missing: list[str], stale: list) -> list[str]:
-    """Add rows for unlisted articles and refresh stale rows, as a run does (indexing.py)."""
+    """Add rows for unlisted articles and refresh stale rows, as a run does."""
     articles_root = ws.config.articles.strip("/")
     index_name = ws.config.index_name
-    texts = {r: (ws.root / r).read_text(encoding="utf-8") for r in index_files(ctx.tree, articles_root, index_name)}
+    texts = index_texts(ctx.tree, index_files(ctx.tree, articles_root, index_name))
     todo = {rel: f": added a row for {rel}" for rel in missing}
     for finding in stale:
         index = load_index(finding.path, texts.get(finding.path, ""))
@@ -80,12 +84,10 @@ def _fix_index(ws: Workspace, ctx: Context, missing: list[str], stale: list) -> 
         article, _ = load_article(ctx.tree, rel, ctx)
         if article is None:
             continue
-        body = "\n".join(article.lines[article.body_start - 1:])
-        changed = index_article(texts, article_info(article, rel), body, articles_root=articles_root,
-                                index_name=index_name)
+        changed = index_articles(texts, [article.summary(rel)], articles_root=articles_root, index_name=index_name)
         texts.update(changed)
         written.update(changed)
         changes.extend(f"{index_rel}{change}" for index_rel in changed)
     for index_rel in sorted(written):
-        write_atomic(ws.root / index_rel, texts[index_rel].encode("utf-8"))
+        write_atomic(ws.root / index_rel, bytes_of(texts[index_rel]))
     return changes

@@ -11,9 +11,10 @@ from typing import Iterable
 from notesmith.text.article import Article
 from notesmith.checking.article_rules import Context, check_article, resolve_links
 from notesmith.errors import BinaryFile, ConfigError, NotUtf8
-from notesmith.checking.index_rules import article_info, check_indexed, check_rows, load_index
+from notesmith.checking.index_rules import check_indexed, check_rows
 from notesmith.checking.rules import Finding, severities
-from notesmith.checking.tree import DiskTree, StagedTree, index_files
+from notesmith.checking.tree import DiskTree, StagedTree, Tree, index_files, index_texts
+from notesmith.text.index_table import load_index
 from notesmith.workspace import Workspace
 
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
@@ -120,7 +121,7 @@ def run_check(ws: Workspace, paths: Iterable[Path] | None = None, *, staged: boo
         index_rels = sorted(_nearby_indexes(rels, articles_root, index_name, tree))
     if staged:
         tree.preload([*rels, *index_rels])  # one read of git's index for everything
-    indexes = {r: load_index(r, tree.read(r).decode("utf-8", "replace")) for r in index_rels}
+    indexes = {r: load_index(r, text) for r, text in index_texts(tree, index_rels).items()}
     cited: set[str] = set()
     for rel in rels:
         result.files += 1
@@ -132,7 +133,7 @@ def run_check(ws: Workspace, paths: Iterable[Path] | None = None, *, staged: boo
         name = posixpath.basename(rel)
         in_articles = rel.startswith(articles_root + "/")
         if in_articles and not name.startswith("_") and _valid_frontmatter(article):
-            result.findings.extend(check_indexed(article_info(article, rel), indexes, articles_root, ctx))
+            result.findings.extend(check_indexed(article.summary(rel), indexes, articles_root, ctx))
         if orphans:
             cited.update(t.rel for t in resolve_links(article, rel, ctx) if t.rel)
     checked = set(rels)

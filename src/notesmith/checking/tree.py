@@ -6,9 +6,25 @@ import os
 import posixpath
 from collections import defaultdict
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Protocol
+
+from notesmith.files import text_of
 
 _SKIP_DIRS = {".git", "node_modules", "__pycache__"}
+
+
+class Tree(Protocol):
+    """The files a check reads: workspace-relative POSIX paths, on disk, in git's index, or as planned."""
+
+    root: Path
+    staged: bool
+
+    def exists(self, rel: str) -> bool: ...
+    def is_dir(self, rel: str) -> bool: ...
+    def read(self, rel: str) -> bytes: ...
+    def size(self, rel: str) -> int: ...
+    def walk(self, folder: str, suffix: str = "") -> Iterator[str]: ...
+    def by_name(self, name: str) -> list[str]: ...
 
 
 class DiskTree:
@@ -103,9 +119,15 @@ class StagedTree:
         return self._names.get(name, [])
 
 
-def index_files(tree, articles_root: str, index_name: str) -> list[str]:
+def index_files(tree: Tree, articles_root: str, index_name: str) -> list[str]:
     """Every index file (e.g. _index.md) under the articles folder, sorted."""
     return sorted(r for r in tree.walk(articles_root, index_name) if posixpath.basename(r) == index_name)
+
+
+def index_texts(tree: Tree, rels: Iterable[str]) -> dict[str, str]:
+    """The text of index files, read the one way: bytes that are not UTF-8 are kept (as surrogates), so an
+    index written back holds them unchanged, and prose notesmith does not own is never altered."""
+    return {rel: text_of(tree.read(rel)) for rel in rels}
 
 
 def _index_names(paths: Iterable[str]) -> dict[str, list[str]]:
@@ -116,14 +138,16 @@ def _index_names(paths: Iterable[str]) -> dict[str, list[str]]:
 
 
 class PlannedTree:
-    """The working tree as it will be once a run's plan is applied (files added and moved away)."""
+    """The working tree as it will be once a run's plan is applied (files written and moved away)."""
 
     staged = False
 
-    def __init__(self, base: DiskTree, added: Iterable[str] = (), removed: Iterable[str] = ()):
+    def __init__(self, base: DiskTree, writes: dict[str, bytes] | None = None, added: Iterable[str] = (),
+                 removed: Iterable[str] = ()):
         self.base = base
         self.root = base.root
-        self.added = set(added)
+        self.writes = dict(writes or {})
+        self.added = set(added) | set(self.writes)
         self.removed = set(removed) - self.added
         self._names = _index_names(self.added)
 
@@ -132,6 +156,21 @@ class PlannedTree:
 
     def is_dir(self, rel: str) -> bool:
         return self.base.is_dir(rel) or any(a.startswith(rel.rstrip("/") + "/") for a in self.added)
+
+    def read(self, rel: str) -> bytes:
+        if rel in self.writes:
+            return self.writes[rel]
+        if rel in self.removed:
+            raise FileNotFoundError(rel)
+        return self.base.read(rel)
+
+    def size(self, rel: str) -> int:
+        return len(self.read(rel))
+
+    def walk(self, folder: str, suffix: str = "") -> Iterator[str]:
+        start = folder.rstrip("/") + "/" if folder else ""
+        planned = {a for a in self.added if a.startswith(start) and a.endswith(suffix)}
+        yield from sorted({r for r in self.base.walk(folder, suffix) if r not in self.removed} | planned)
 
     def by_name(self, name: str) -> list[str]:
         found = [p for p in self.base.by_name(name) if p not in self.removed]

@@ -12,7 +12,7 @@ import posixpath
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -51,6 +51,7 @@ class Repository:
     def __init__(self, top: Path, prefix: str):
         self.top = top
         self.prefix = prefix  # the workspace's folder inside the repository, "" at the top
+        self.checkpoint: Callable[[str], None] = lambda name: None  # a test seam: called between git steps
 
     @classmethod
     def open(cls, root: Path) -> Repository | None:
@@ -234,9 +235,11 @@ class Repository:
         with _pathspec_file(addable) as add_spec, _pathspec_file(repo_paths) as commit_spec:
             if addable:
                 self._run("add", "-A", f"--pathspec-from-file={add_spec}", "--pathspec-file-nul")
+                self.checkpoint("git add")
             self._run("commit", "--no-verify", "--quiet", "--cleanup=whitespace", "--file=-",
                       "--only", f"--pathspec-from-file={commit_spec}", "--pathspec-file-nul",
                       env=self._commit_env(), input=message.encode("utf-8", "surrogateescape"))
+        self.checkpoint("git commit")
         return self._out("rev-parse", "HEAD")
 
     def find_commit_with_trailer(self, key: str, value: str, depth: int = 50) -> str | None:

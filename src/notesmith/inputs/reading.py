@@ -5,18 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from notesmith.errors import InputError
 from notesmith.inputs.filenames import parse_filename
-from notesmith.text.frontmatter import parse_yaml
+from notesmith.text import frontmatter
 from notesmith.inputs.subtitles import Cue, cues_to_text, parse_srt, parse_vtt, parse_whisper  # noqa: F401 (public here too)
 from notesmith.inputs.unwrapping import looks_hard_wrapped, paragraphs, unwrap  # noqa: F401 (public here too)
 
@@ -244,34 +241,17 @@ def _is_scalar(value: object) -> bool:
 # --- frontmatter -------------------------------------------------------------------------------
 
 
-_FENCE = re.compile(r"^---[ \t]*$")
-_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
-
-
 def split_frontmatter(text: str) -> tuple[dict | None, str, int]:
-    """Split a leading ``---`` YAML block from text: (mapping or None, body, body's first line)."""
-    first_end = text.find("\n")
-    first = text if first_end < 0 else text[:first_end]
-    if not _FENCE.match(first):
+    """An input's frontmatter mapping (None without one), its body, and the body's first line."""
+    found = frontmatter.split(text)
+    if not found.opened:
         return None, text, 1
-    close = _CLOSE.search(text, first_end + 1) if first_end >= 0 else None
-    if close is None:
-        raise InputError("frontmatter starts with '---' but is never closed; add a closing "
-                         "'---' line", line=1)
-    block = text[first_end + 1:close.start()]
-    try:
-        front = parse_yaml(block)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        line = mark.line + 2 if mark is not None else 2
-        raise InputError(f"YAML error in frontmatter ({problem}); fix the frontmatter",
-                         line=line) from None
-    if front is None:
-        front = {}
-    if not isinstance(front, dict):
-        raise InputError(f"frontmatter is a {type(front).__name__}, not 'key: value' lines; "
+    if found.end is None:
+        raise InputError("frontmatter starts with '---' but is never closed; add a closing '---' line", line=1)
+    block = frontmatter.parse(found.yaml or "", found.end)
+    if block.error:
+        raise InputError(f"{block.error} in the frontmatter; fix the frontmatter", line=block.error_line)
+    if not isinstance(block.data, dict):
+        raise InputError(f"frontmatter is a {type(block.data).__name__}, not 'key: value' lines; "
                          "fix the frontmatter", line=2)
-    body_start = close.end() + 1
-    body_line = text.count("\n", 0, body_start) + 1
-    return front, text[body_start:], body_line
+    return block.data, found.body, found.body_line

@@ -155,3 +155,12 @@ def cues_to_text(cues: list[Cue], *, soft_limit: int = 600, hard_limit: int = 12
     if parts:
         out.append(" ".join(parts))
     return "\n\n".join(out)
+
+
+# A paragraph's opening anchor as cues_to_text writes it, with its speaker: "[00:01:02] Mira Holt: ".
+ANCHOR = re.compile(r"^\s*\[\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\]\s*(?:[^\s:][^:\n]{0,40}:\s+)?")
+
+
+def strip_anchor(text: str) -> str:
+    """text without the time anchor and speaker label that open it."""
+    return ANCHOR.sub("", text, count=1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,31 @@ class ArticleUpdate:
     tags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Route:
-    """Where a set of inputs goes: a new article, an existing one, feedback, or nowhere yet."""
+@dataclass
+class Drafted:
+    """A drafter's result, with the model replies it took and what it was asked but did not do."""
 
-    action: str  # "create" | "update" | "feedback" | "skip"
-    inputs: tuple[str, ...]  # input ids
-    article: str | None = None  # workspace-relative path for "update"
-    title: str = ""
-    reason: str = ""
-    instructions: tuple[str, ...] = field(default=())  # requests to the assistant not carried out
+    content: NewArticle | ArticleUpdate
+    replies: list = field(default_factory=list)
+    instructions: list[str] = field(default_factory=list)
+
+
+# An article longer than this (characters) is written as several parts; a 50 MB transcript
+# would otherwise make one article no editor or check could handle.
+ARTICLE_PART_CHARS = 400_000
+
+
+def split_long(draft: NewArticle, max_chars: int = ARTICLE_PART_CHARS) -> list[NewArticle]:
+    """A draft too long for one article, as parts "Title (part i of n)", each cited as before."""
+    parts: list[list[Block]] = [[]]
+    size = 0
+    for block in draft.blocks:
+        if parts[-1] and size + len(block.text) > max_chars:
+            parts.append([])
+            size = 0
+        parts[-1].append(block)
+        size += len(block.text)
+    if len(parts) == 1:
+        return [draft]
+    return [replace(draft, title=f"{draft.title} (part {n} of {len(parts)})", blocks=tuple(blocks))
+            for n, blocks in enumerate(parts, 1)]

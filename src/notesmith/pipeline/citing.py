@@ -12,8 +12,7 @@ import re
 from urllib.parse import unquote
 
 from notesmith.text.article import Article
-from notesmith.checking.article_rules import local_target
-from notesmith.text.markdown import CODE_SPAN, FOOTNOTE_REF, scan
+from notesmith.text.markdown import CODE_SPAN, FOOTNOTE_REF, local_target, scan
 
 __all__ = [
     "Labels", "cite_paragraph", "definition_line", "footnote_labels", "markers", "source_link", "strip_footnotes",

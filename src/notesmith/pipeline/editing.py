@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from notesmith.errors import DraftError
 from notesmith.pipeline import citing
 from notesmith.text.article import Article, Section
 from notesmith.pipeline.blocks import ArticleUpdate, Block, Edit
@@ -39,9 +40,9 @@ def find_section(article: Article, anchor: str) -> Section:
         if hit is not None:
             return hit
     if sources is not None and _norm(anchor) == "sources":
-        raise ValueError("the Sources section is written by notesmith; anchor the edit to another heading")
+        raise DraftError("the Sources section is written by notesmith; anchor the edit to another heading")
     names = ", ".join(repr(s.title) for s in candidates) or "none"
-    raise ValueError(f"no heading {anchor!r} in the article; anchor the edit to one of: {names}")
+    raise DraftError(f"no heading {anchor!r} in the article; anchor the edit to one of: {names}")
 
 
 def _body_end(article: Article) -> int:
@@ -94,7 +95,7 @@ def _render(blocks: Sequence[Block], labels: citing.Labels, extra: Sequence[str]
     if extra:
         last = max((i for i, b in enumerate(blocks) if b.kind != "heading" and chunks[i]), default=None)
         if last is None:
-            raise ValueError("a revise removes cited text but gives no paragraph to carry its citations")
+            raise DraftError("a revise removes cited text but gives no paragraph to carry its citations")
         chunks[last] = citing.cite_paragraph("\n".join(chunks[last]), list(extra)).split("\n")
     out: list[str] = []
     for chunk in chunks:
@@ -127,19 +128,19 @@ def _revise(article: Article, section: Section, edit: Edit, labels: citing.Label
 
 def _apply(article: Article, edit: Edit, labels: citing.Labels) -> list[str]:
     if edit.op not in _OPS:
-        raise ValueError(f"unknown edit op {edit.op!r}; use one of: {', '.join(_OPS)}")
+        raise DraftError(f"unknown edit op {edit.op!r}; use one of: {', '.join(_OPS)}")
     section = find_section(article, edit.section) if edit.section is not None else None
     lines = article.lines
     if edit.op == "revise":
         if section is None:
-            raise ValueError("a revise must name the section it rewrites")
+            raise DraftError("a revise must name the section it rewrites")
         return _revise(article, section, edit, labels)
     if edit.op == "append":
         new = _render(edit.blocks, labels)
     else:
         heading = " ".join((edit.heading or "").split())
         if not heading:
-            raise ValueError("add_section needs a heading for the new section")
+            raise DraftError("add_section needs a heading for the new section")
         level = min(max(edit.level or (section.level if section else 2), 2), 3)
         new = _render((Block("heading", heading, level=level), *edit.blocks), labels)
         if section is not None and level < section.level:

@@ -1,72 +1,34 @@
-"""Keeping _index.md current: a row for each article, its status and date up to date (pure)."""
+"""Step 9 of a run: the rows of `_index.md` for the articles the run creates and updates."""
 
 from __future__ import annotations
 
-import posixpath
-
-from notesmith.text.index_table import first_sentence, insert_row, parse_index, render_row, replace_row
-from notesmith.checking.index_rules import ArticleInfo, indexes_for, load_index
-
-INDEX_HEADER = ("| Title | Status | Last Updated | Description |",
-                "|-------|--------|--------------|-------------|")
-
-
-def new_index_text(existing: str | None) -> str:
-    """An index file with an empty managed table appended (a new file when existing is None)."""
-    text = existing if existing is not None else "# Articles\n"
-    newline = "\r\n" if "\r\n" in text else "\n"
-    if text and not text.endswith("\n"):
-        text += newline
-    return text + newline + newline.join(INDEX_HEADER) + newline
+from notesmith.checking.tree import DiskTree, index_files
+from notesmith.files import text_of
+from notesmith.git.repo import Git
+from notesmith.pipeline.journal import sha256
+from notesmith.pipeline.planning import Changes
+from notesmith.pipeline.report import RunReport
+from notesmith.text.article import Article
+from notesmith.text.index_table import index_articles
+from notesmith.workspace import Workspace
 
 
-def index_article(texts: dict[str, str], info: ArticleInfo, body: str, *, articles_root: str,
-                  index_name: str = "_index.md") -> dict[str, str]:
-    """Index texts (rel → text) changed so the article is listed and its row is current."""
-    return index_articles(texts, [(info, body)], articles_root=articles_root, index_name=index_name)
-
-
-def index_articles(texts: dict[str, str], articles: list[tuple[ArticleInfo, str]], *, articles_root: str,
-                   index_name: str = "_index.md") -> dict[str, str]:
-    """Index texts changed so every (info, body) article is listed and its row is current.
-
-    A listed article gets its status and date cells refreshed (title and description are the
-    author's); an unlisted one gets a row at the top of the nearest managed table, and
-    articles_root/_index.md gets a table when no folder above the article has one. Each index
-    file is parsed once: refreshed rows keep their lines, and new rows all go in at the top.
-    """
-    indexes = {rel: load_index(rel, text) for rel, text in texts.items()}
-    changed: dict[str, str] = {}
-    new_rows: dict[str, list[str]] = {}  # index file → rows to insert, in order
-    for info, body in articles:
-        listed = False
-        for index in indexes_for(info.rel, indexes, articles_root):
-            row = index.rows.get(info.rel)
-            if row is None:
-                continue
-            listed = True
-            status, updated = info.status or row.status.strip(), info.updated or row.updated.strip()
-            if (row.status.strip(), row.updated.strip()) != (status, updated):
-                new = render_row(row.title, row.target, status, updated, row.description)
-                changed[index.rel] = replace_row(changed.get(index.rel, index.text), row, new)
-        if listed:
+def index_changes(ws: Workspace, changes: Changes, git: Git | None, report: RunReport) -> None:
+    """Add rows for new articles and refresh the rows of updated ones; an index being edited is left alone."""
+    config = ws.config
+    articles_root = config.articles.strip("/")
+    tree = DiskTree(ws.root)
+    raw = {rel: tree.read(rel) for rel in index_files(tree, articles_root, config.index_name)}
+    dirty = git.dirty(list(raw)) if git is not None and raw else set()
+    summaries = [Article(changes.writes[rel], rel).summary(rel)
+                 for rel in [*changes.created, *changes.updated] if rel in changes.writes]
+    changed = index_articles({rel: text_of(data) for rel, data in raw.items()}, summaries,
+                             articles_root=articles_root, index_name=config.index_name)
+    for index_rel, text in changed.items():
+        if index_rel in dirty:
+            report.notes.append(f"{index_rel} has uncommitted edits: left as it is; "
+                                "run notesmith check --fix after committing them")
             continue
-        nearest = indexes_for(info.rel, indexes, articles_root)
-        if nearest:
-            index_rel = nearest[0].rel
-        else:  # no managed table above the article: give the top index file one
-            index_rel = posixpath.join(articles_root, index_name)
-            existing = changed.get(index_rel, texts.get(index_rel))
-            changed[index_rel] = new_index_text(existing)
-            indexes[index_rel] = load_index(index_rel, changed[index_rel])
-        target = posixpath.relpath(info.rel, posixpath.dirname(index_rel) or ".")
-        description = info.description or first_sentence(body)
-        new_rows.setdefault(index_rel, []).append(
-            render_row(info.title, target, info.status, info.updated, description))
-    for index_rel, rows in new_rows.items():
-        text = changed.get(index_rel, indexes[index_rel].text)
-        table = parse_index(text)[0]  # the nearest folder's first managed table
-        for row in rows:  # each at the top: the header above does not move
-            text = insert_row(text, table, row)
-        changed[index_rel] = text
-    return changed
+        changes.writes[index_rel] = text
+        changes.pre[index_rel] = sha256(raw[index_rel]) if index_rel in raw else None
+        changes.needs[index_rel] = list(changes.created)

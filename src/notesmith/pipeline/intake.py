@@ -10,15 +10,17 @@ from typing import Iterable
 from notesmith.inputs.credentials import find_credentials
 from notesmith.errors import InputError
 from notesmith.inputs.reading import Input, list_inputs, read_input
+from notesmith.pipeline import report as outcome
 from notesmith.workspace import Workspace
 
 
 @dataclass(frozen=True)
 class Disposition:
-    """A file of the inbox that will not be drafted this run, and why."""
+    """A file of the inbox that will not be drafted this run, why, and why as a value (report.py)."""
 
     path: Path
     reason: str
+    cause: str = ""
 
 
 @dataclass
@@ -49,7 +51,7 @@ def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_sec
         paths = [p for p in paths if p.resolve() in wanted]
         reported = [(p, r) for p, r in reported if p.resolve() in wanted]
     for path, reason in reported:
-        result.waiting.append(Disposition(path, reason))
+        result.waiting.append(Disposition(path, reason, outcome.INBOX))
     max_bytes = int(config.max_input_mb * 1024 * 1024)
     used = ws.used
     seen: dict[str, Path] = {}
@@ -61,26 +63,29 @@ def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_sec
                                  "split it into smaller files and put them back in the inbox", path=path)
             item = read_input(path, max_bytes=max_bytes)
         except InputError as exc:
-            result.failed.append(Disposition(path, exc.message))
+            result.failed.append(Disposition(path, exc.message, outcome.INVALID))
             continue
         except OSError as exc:
-            result.waiting.append(Disposition(path, f"cannot read it now ({exc.strerror}); it stays in the inbox"))
+            result.waiting.append(Disposition(path, f"cannot read it now ({exc.strerror}); it stays in the inbox",
+                                              outcome.UNREADABLE))
             continue
         if item.sha256 in seen:
-            result.skipped.append(Disposition(path, f"duplicate of {seen[item.sha256].name} (same content)"))
+            result.skipped.append(Disposition(path, f"duplicate of {seen[item.sha256].name} (same content)",
+                                              outcome.DUPLICATE))
             continue
         taken = used / path.name
         if taken.exists():
             if taken.is_file() and taken.stat().st_size == size and _sha(taken) == item.sha256:
-                result.skipped.append(Disposition(path, f"already processed: {ws.rel(taken)} has the same content"))
+                result.skipped.append(Disposition(path, f"already processed: {ws.rel(taken)} has the same content",
+                                                  outcome.DUPLICATE))
             else:
                 result.failed.append(Disposition(
                     path, f"a different file named {path.name} is already in {config.used}/; "
-                          "rename this one and put it back in the inbox"))
+                          "rename this one and put it back in the inbox", outcome.INVALID))
             continue
         seen[item.sha256] = path
         if not item.text.strip():
-            result.skipped.append(Disposition(path, "no text in it"))
+            result.skipped.append(Disposition(path, "no text in it", outcome.EMPTY))
             continue
         if not allow_secrets:
             found = find_credentials(item.text)
@@ -88,7 +93,7 @@ def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_sec
                 line, kind = found[0]
                 result.waiting.append(Disposition(
                     path, f"looks like it holds a credential ({kind}, line {line}); remove it, "
-                          "or pass --allow-secrets to process it as it is"))
+                          "or pass --allow-secrets to process it as it is", outcome.CREDENTIAL))
                 continue
         result.ready.append(item)
     return result

@@ -8,12 +8,12 @@ killed run simply carries it out again from the start.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
-from notesmith.files import write_atomic
 from notesmith.errors import JournalError
-from notesmith.files import read_json, write_json
+from notesmith.files import write_atomic, write_json
 
 
 def sha256(data: bytes) -> str:
@@ -29,9 +29,26 @@ class Journal:
         self.blobs = folder / "blobs"
 
     def pending(self) -> dict | None:
-        """The plan of an apply phase that has not finished, if any."""
-        plan = read_json(self.plan_file)
-        return plan if isinstance(plan, dict) and plan.get("steps") is not None else None
+        """The plan of an apply phase that has not finished, if any; JournalError when it is unreadable."""
+        try:
+            text = self.plan_file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        try:
+            plan = json.loads(text)
+        except ValueError:
+            plan = None
+        if not isinstance(plan, dict) or not isinstance(plan.get("steps"), list):
+            raise JournalError(f"the plan of an interrupted run is damaged; look at it, then delete {self.folder} "
+                               "and run again (inputs not yet moved are still in the inbox)", path=self.plan_file)
+        return plan
+
+    def forget_leftovers(self) -> None:
+        """Contents left by a run that died before its plan was written (the plan is the commit point)."""
+        if not self.plan_file.exists():
+            shutil.rmtree(self.blobs, ignore_errors=True)
 
     def write_plan(self, plan: dict, contents: dict[str, bytes]) -> None:
         """Store every content first, then the plan that names them (the plan is the commit point)."""

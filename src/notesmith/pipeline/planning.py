@@ -1,12 +1,28 @@
-"""Turn a run's decisions into the apply plan: every path, every content hash, the commit message."""
+"""Turn a run's decisions into the apply plan: every path, the hash of every content and of what it
+replaces, which inputs each article takes, and the commit message."""
 
 from __future__ import annotations
 
+import os
 import posixpath
 from dataclasses import dataclass, field
 
-from notesmith.pipeline.journal import sha256
+from notesmith.files import bytes_of
 from notesmith.llm.base import Usage
+from notesmith.pipeline.journal import sha256
+
+USED, FEEDBACK, SKIPPED = "used", "feedback", "skipped"
+RUN_TRAILER = "Notesmith-Run"
+MAX_NAME_BYTES = 255
+
+
+@dataclass(frozen=True)
+class Move:
+    """An input leaving the inbox: to used/ (cited), feedback/ or skipped/."""
+
+    src: str
+    dst: str
+    kind: str = USED
 
 
 @dataclass
@@ -14,47 +30,65 @@ class Changes:
     """Everything a run will change, workspace-relative."""
 
     writes: dict[str, str] = field(default_factory=dict)  # articles and index files → new text
+    pre: dict[str, str | None] = field(default_factory=dict)  # what each write was built on (sha256, None: no file)
+    cites: dict[str, list[str]] = field(default_factory=dict)  # article → the inputs it takes (they wait with it)
+    needs: dict[str, list[str]] = field(default_factory=dict)  # index file → the new articles its rows list
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)
-    moves: list[tuple[str, str]] = field(default_factory=list)  # inputs → used/, feedback/, skipped/
+    moves: list[Move] = field(default_factory=list)
     fails: list[tuple[str, str, str]] = field(default_factory=list)  # input, destination, reason
-    feedback: list[str] = field(default_factory=list)
 
-    def inputs_moved(self) -> list[str]:
-        return [src for src, _ in self.moves]
+    def moved(self, kind: str) -> list[str]:
+        """Destinations of the inputs moved as `kind`."""
+        return [m.dst for m in self.moves if m.kind == kind]
 
 
 def reason_path(destination: str) -> str:
-    return destination + ".reason.txt"
+    """Where a failed input's reason goes: beside it, as NAME.reason.txt (shortened to fit a file name)."""
+    folder, name = posixpath.split(destination)
+    suffix = ".reason.txt"
+    if len(os.fsencode(name + suffix)) > MAX_NAME_BYTES:
+        digest = sha256(os.fsencode(name))[:10]
+        raw = os.fsencode(name)[: MAX_NAME_BYTES - len(suffix) - 12]
+        name = raw.decode("utf-8", "ignore") + "-" + digest
+    return posixpath.join(folder, name + suffix)
 
 
-def commit_message(changes: Changes, *, run_id: str, model: str, usage: Usage, inputs: int) -> str:
+def summary_of(changes: Changes) -> dict:
+    """What the commit message lists, kept in the plan so a finished plan can say what it did."""
+    return {
+        "created": [[rel, changes.titles.get(rel, "")] for rel in changes.created],
+        "updated": [[rel, changes.titles.get(rel, "")] for rel in changes.updated],
+        "feedback": changes.moved(FEEDBACK),
+        "skipped": changes.moved(SKIPPED),
+    }
+
+
+def commit_message(summary: dict, *, run_id: str, model: str, usage: Usage, inputs: int) -> str:
     """A message listing what was created and updated, with trailers for model, inputs and tokens."""
+    created, updated, feedback = summary["created"], summary["updated"], summary["feedback"]
     parts = []
-    if changes.created:
-        parts.append(f"create {len(changes.created)}")
-    if changes.updated:
-        parts.append(f"update {len(changes.updated)}")
-    if changes.feedback:
-        parts.append(f"file {len(changes.feedback)} as feedback")
-    subject = "notesmith: " + (", ".join(parts) if parts else f"process {inputs} inputs")
-    if changes.created or changes.updated:
-        subject += " article" + ("s" if len(changes.created) + len(changes.updated) != 1 else "")
+    if created:
+        parts.append(f"create {len(created)}")
+    if updated:
+        parts.append(f"update {len(updated)}")
+    if feedback:
+        parts.append(f"file {len(feedback)} as feedback")
+    subject = "notesmith: " + (", ".join(parts) if parts else f"process {inputs} input{'s' * (inputs != 1)}")
+    if created or updated:
+        subject += " article" + ("s" if len(created) + len(updated) != 1 else "")
     body = []
-    for title, rels in (("Created", changes.created), ("Updated", changes.updated)):
+    for heading, rows in (("Created", created), ("Updated", updated)):
+        if rows:
+            body.append(f"{heading}:")
+            body.extend(f"- {rel}: {title}".rstrip(": ") for rel, title in rows)
+    for heading, rels in (("Feedback", feedback), ("Skipped", summary["skipped"])):
         if rels:
-            body.append(f"{title}:")
-            body.extend(f"- {rel}: {changes.titles.get(rel, '')}".rstrip(": ") for rel in rels)
-    if changes.feedback:
-        body.append("Feedback:")
-        body.extend(f"- {rel}" for rel in changes.feedback)
-    skipped = [dst for _, dst in changes.moves if "/skipped/" in f"/{dst}"]
-    if skipped:
-        body.append("Skipped:")
-        body.extend(f"- {rel}" for rel in skipped)
+            body.append(f"{heading}:")
+            body.extend(f"- {rel}" for rel in rels)
     trailers = [
-        f"Notesmith-Run: {run_id}",
+        f"{RUN_TRAILER}: {run_id}",
         f"Notesmith-Model: {model}",
         f"Notesmith-Inputs: {inputs}",
         f"Notesmith-Tokens: {usage.prompt_tokens} prompt, {usage.completion_tokens} completion",
@@ -62,35 +96,39 @@ def commit_message(changes: Changes, *, run_id: str, model: str, usage: Usage, i
     return "\n\n".join(p for p in (subject, "\n".join(body), "\n".join(trailers)) if p) + "\n"
 
 
-def build_plan(changes: Changes, *, run_id: str, commit: bool, branch: str | None, message: str,
-               tracked: set[str], inbox_commit: bool) -> tuple[dict, dict[str, bytes]]:
+def build_plan(changes: Changes, *, run_id: str, commit: bool, branch: str | None, model: str,
+               usage: Usage, tracked: set[str]) -> tuple[dict, dict[str, bytes]]:
     """The journal plan and the contents it refers to (by sha256)."""
     steps: list[dict] = []
     contents: dict[str, bytes] = {}
     if commit and branch:
         steps.append({"op": "branch", "name": branch})
-    arrived = [src for src, _ in changes.moves if src not in tracked]
-    if commit and inbox_commit and arrived:
+    arrived = [m.src for m in changes.moves if m.src not in tracked]
+    if commit and arrived:
         steps.append({"op": "commit_inputs", "paths": arrived, "message": "inbox: add {n} inputs"})
     for rel, text in changes.writes.items():
-        data = text.encode("utf-8")
+        data = bytes_of(text)
         digest = sha256(data)
         contents[digest] = data
-        steps.append({"op": "write", "path": rel, "sha": digest})
+        steps.append({"op": "write", "path": rel, "sha": digest, "pre": changes.pre.get(rel),
+                      "inputs": changes.cites.get(rel, []), "needs": changes.needs.get(rel, [])})
     for src, dst, reason in changes.fails:
         note = (f"{reason}\n\nThis input came from {src}. Once it is fixed, move it back there "
                 "and run `notesmith process` again.")
         steps.append({"op": "fail", "from": src, "to": dst, "reason_path": reason_path(dst), "reason": note})
-    for src, dst in changes.moves:
-        steps.append({"op": "move", "from": src, "to": dst})
+    for move in changes.moves:
+        steps.append({"op": "move", "from": move.src, "to": move.dst, "kind": move.kind})
     if commit:
         paths = list(changes.writes)
-        for src, dst in changes.moves:
-            paths += [src, dst]
+        for move in changes.moves:
+            paths += [move.src, move.dst]
         for src, dst, _ in changes.fails:
             if src in tracked:  # a tracked input is shown moving to failed/ with its reason
                 paths += [src, dst, reason_path(dst)]
-        steps.append({"op": "commit", "run_id": run_id, "paths": sorted(set(paths)), "message": message})
+        inputs = len(changes.moves) + len(changes.fails)
+        steps.append({"op": "commit", "run_id": run_id, "paths": sorted(set(paths)), "summary": summary_of(changes),
+                      "model": model, "inputs": inputs,
+                      "usage": [usage.prompt_tokens, usage.completion_tokens]})
     return {"run_id": run_id, "steps": steps}, contents
 
 
@@ -98,7 +136,7 @@ def describe_plan(changes: Changes) -> list[str]:
     """Plan lines for --dry-run."""
     lines = [f"create {rel}: {changes.titles.get(rel, '')}" for rel in changes.created]
     lines += [f"update {rel}" for rel in changes.updated]
-    lines += [f"move {src} → {posixpath.dirname(dst)}/" for src, dst in changes.moves]
+    lines += [f"move {m.src} → {posixpath.dirname(m.dst)}/" for m in changes.moves]
     lines += [f"fail {src}: {reason}" for src, _, reason in changes.fails]
     lines += [f"write {rel}" for rel in changes.writes if rel not in changes.created and rel not in changes.updated]
     return lines

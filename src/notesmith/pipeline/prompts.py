@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Sequence
 
 from notesmith.errors import ConfigError
+from notesmith.inputs import Input
 
 PACKAGED = Path(__file__).resolve().parent.parent / "prompts"
 NAMES = ("system", "route", "draft", "update", "style")
@@ -68,3 +70,18 @@ class Prompts:
         """The system prompt with the house style and the workspace's language."""
         return self.render("system", style=self.template("style").strip(),
                            language_name=language_name(language))
+
+
+def source_aliases(group: Sequence[Input]) -> dict[str, Input]:
+    """Short ids for the prompt (S1, S2, …) mapped to inputs."""
+    return {f"S{i + 1}": item for i, item in enumerate(group)}
+
+
+def describe_source(alias: str, item: Input, limit: int | None = None) -> str:
+    """A source as the model sees it: id, kind, time, author, then its text (cut at limit)."""
+    when = item.time.strftime("%Y-%m-%d %H:%M %Z").strip()
+    head = f"[{alias}] {item.kind}, {when}" + (f", by {item.author}" if item.author else "")
+    text = item.text.strip()
+    if limit is not None and len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + f" … ({len(item.text) - limit} more characters)"
+    return f"{head}\n{text}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
+from notesmith.errors import DraftError
 from notesmith.pipeline import citing
 from notesmith.pipeline.citing import Labels
 from notesmith.pipeline.blocks import Block, NewArticle
@@ -129,7 +130,8 @@ def render_new(draft: NewArticle, *, article_rel: str, today: str, status: str =
     """The complete text of a new article: frontmatter, title, blocks and the Sources section."""
     title = _one_line(citing.strip_footnotes(_one_line(draft.title))).lstrip("#").strip()
     if not title:
-        raise ValueError("the draft has no title; give the article a title")
+        raise DraftError(f"the draft's title {draft.title!r} has no words once footnotes and markup are "
+                         "removed; the model must give the article a title")
     labels = Labels.for_new()
     body = render_blocks(draft.blocks, labels)
     lines = [

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+import posixpath
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Sequence
 
-from notesmith.pipeline.catalog import Entry
-from notesmith.pipeline.blocks import Route
-from notesmith.inputs.reading import Input
+from notesmith.pipeline.catalog import card, search_text
+from notesmith.inputs import Input
+from notesmith.pipeline.draft_offline import plain_title
+from notesmith.errors import ConfigError, ModelError
 from notesmith.llm import LLM, Reply, Request, ask_json
-from notesmith.pipeline.prompts import Prompts
+from notesmith.pipeline.prompts import Prompts, describe_source, source_aliases
 from notesmith.pipeline.schemas import route_schema
 from notesmith.pipeline.shortlist import Shortlist
-from notesmith.text.slugs import title_from_text
-
-_ANCHOR = re.compile(r"^\s*\[\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\]\s*(?:[^\s:][^:\n]{0,40}:\s+)?")
-
-
-def plain_title(text: str) -> str:
-    """A title from the first words of text, past a subtitle's time anchor and speaker label."""
-    return title_from_text(_ANCHOR.sub("", text, count=1))
+from notesmith.text.article import Summary
 
 ROUTE_SOURCE_CHARS = 1500
 # Offline, a group updates an existing article only when the best match is clearly ahead of the
@@ -34,37 +29,34 @@ OFFLINE_MIN_LEAD = 1.5
 
 
 @dataclass(frozen=True)
+class Route:
+    """Where a set of inputs goes: a new article, an existing one, feedback, or nowhere yet."""
+
+    action: str  # "create" | "update" | "feedback" | "skip"
+    inputs: tuple[str, ...]  # input ids
+    article: str | None = None  # workspace-relative path for "update"
+    title: str = ""
+    reason: str = ""
+    instructions: tuple[str, ...] = field(default=())  # requests to the assistant not carried out
+
+
+@dataclass(frozen=True)
 class Candidates:
     """The few articles a group might belong to, with the ids the prompt uses for them."""
 
-    entries: tuple[Entry, ...]
+    entries: tuple[Summary, ...]
     scores: tuple[float, ...]
 
     def alias(self, index: int) -> str:
         return f"A{index + 1}"
 
-    def by_alias(self) -> dict[str, Entry]:
+    def by_alias(self) -> dict[str, Summary]:
         return {self.alias(i): e for i, e in enumerate(self.entries)}
 
     def describe(self) -> str:
         if not self.entries:
             return "(no existing articles)"
-        return "\n".join(e.describe(self.alias(i)) for i, e in enumerate(self.entries))
-
-
-def source_aliases(group: Sequence[Input]) -> dict[str, Input]:
-    """Short ids for the prompt (S1, S2, …) mapped to inputs."""
-    return {f"S{i + 1}": item for i, item in enumerate(group)}
-
-
-def describe_source(alias: str, item: Input, limit: int | None = None) -> str:
-    """A source as the model sees it: id, kind, time, author, then its text (cut at limit)."""
-    when = item.time.strftime("%Y-%m-%d %H:%M %Z").strip()
-    head = f"[{alias}] {item.kind}, {when}" + (f", by {item.author}" if item.author else "")
-    text = item.text.strip()
-    if limit is not None and len(text) > limit:
-        text = text[:limit].rsplit(" ", 1)[0] + f" … ({len(item.text) - limit} more characters)"
-    return f"{head}\n{text}"
+        return "\n".join(card(e, self.alias(i)) for i, e in enumerate(self.entries))
 
 
 def group_text(group: Sequence[Input], limit: int = 4000) -> str:
@@ -72,7 +64,7 @@ def group_text(group: Sequence[Input], limit: int = 4000) -> str:
     return "\n".join(item.text[:limit] for item in group)
 
 
-def shortlist(group: Sequence[Input], index: Shortlist, entries: dict[str, Entry], k: int) -> Candidates:
+def shortlist(group: Sequence[Input], index: Shortlist, entries: dict[str, Summary], k: int) -> Candidates:
     """The k articles closest to the group's text."""
     found = index.top(group_text(group), k) if len(index) else []
     return Candidates(tuple(entries[i] for i, _ in found), tuple(s for _, s in found))
@@ -130,3 +122,44 @@ def route_with_model(llm: LLM, prompts: Prompts, group: Sequence[Input], candida
         title = decision.get("title") or plain_title(sources[decision["sources"][0]].text)
         routes.append(Route(action, ids, article, title, decision.get("reason", "")))
     return routes, replies, list(data.get("instructions", []))
+
+
+def find_article(name: str, catalog: Sequence[Summary], articles_dir: str) -> Summary:
+    """The article `--to NAME` names: by path (with or without the folder or .md) or by title."""
+    wanted = name.strip().lower()
+    for entry in catalog:
+        names = {entry.rel.lower(), posixpath.relpath(entry.rel, articles_dir).lower(),
+                 entry.rel.rsplit("/", 1)[-1][:-3].lower(), entry.title.lower()}
+        if wanted in names or wanted + ".md" in names:
+            return entry
+    raise ConfigError(f"--to {name}: no such article under {articles_dir}/; give its path or title")
+
+
+Hold = Callable[[Sequence[Input], str], None]
+
+
+def route_groups(groups: Sequence[Sequence[Input]], catalog: Sequence[Summary], *, llm: LLM | None,
+                 prompts: Prompts, language: str, k: int, jobs: int, hold: Hold,
+                 instructions: list[str]) -> list[Route]:
+    """Step 4 for every group: a shortlist of candidates each, then the model's decision (or offline's).
+
+    A group whose routing the model could not answer is held back with the reason.
+    """
+    entries = {e.rel: e for e in catalog}
+    index = Shortlist((e.rel, search_text(e)) for e in catalog)
+    candidates = [shortlist(g, index, entries, k) for g in groups]
+    if llm is None:
+        return [r for g, c in zip(groups, candidates) for r in route_offline(g, c)]
+
+    def one(pair: tuple[Sequence[Input], Candidates]) -> list[Route]:
+        group, cands = pair
+        try:
+            routes, _, asked = route_with_model(llm, prompts, group, cands, language)
+        except ModelError as exc:
+            hold(group, f"the model failed while routing: {exc.message}")
+            return []
+        instructions.extend(asked)
+        return routes
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return [r for routes in pool.map(one, zip(groups, candidates)) for r in routes]

@@ -212,14 +212,3 @@ class Shortlist:
         """The k best (id, score) pairs, best first; ties keep the order docs were given."""
         best = heapq.nsmallest(k, self._accumulate(query_text).items(), key=lambda p: (-p[1], p[0]))
         return [(self.ids[i], s) for i, s in best]
-
-
-def salient_names(text: str, limit: int = 40) -> list[str]:
-    """Product and project names of a text, most frequent first: capitalised words not opening a
-    sentence, CamelCase, words with digits, code spans."""
-    counts: Counter[str] = Counter()
-    for m in re.finditer(r"(?<![.!?:\n]\s)(?<!^)\b([A-Z][\w.+-]*[A-Za-z0-9])", text, re.M):
-        counts[m.group(1)] += 1
-    for word in re.findall(r"`([^`\n]{2,40})`|\b(\w*[a-z][A-Z]\w*|\w*\d\w*[A-Za-z]\w*)\b", text):
-        counts[word[0] or word[1]] += 1
-    return [name for name, _ in counts.most_common(limit)]

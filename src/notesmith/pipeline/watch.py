@@ -7,7 +7,7 @@ import time
 from typing import Callable
 
 from notesmith.errors import NotesmithError
-from notesmith.inputs.reading import list_inputs
+from notesmith.inputs import list_inputs
 from notesmith.workspace import Workspace
 
 
@@ -24,20 +24,30 @@ def snapshot(ws: Workspace) -> dict[str, tuple[int, int]]:
     return state
 
 
-def watch_inbox(ws: Workspace, *, poll: float = 2.0, progress=None, echo: Callable[[str], None] = print,
-                stop: threading.Event | None = None, max_runs: int | None = None, run_fn=None,
-                clock: Callable[[], float] = time.monotonic, **options) -> int:
-    """Watch until stopped (Ctrl-C, `stop`, or `max_runs` runs); returns the number of runs."""
+def watch_inbox(ws: Workspace, *, options=None, poll: float = 2.0, progress=None,
+                echo: Callable[[str], None] = print, stop: threading.Event | None = None,
+                max_runs: int | None = None, run_fn=None, clock: Callable[[], float] = time.monotonic,
+                wait: Callable[[float], bool] | None = None) -> int:
+    """Watch until stopped (Ctrl-C, `stop`, or `max_runs` runs); returns the number of runs.
+
+    `clock` and `wait` (sleep for a poll; True when told to stop) are seams: a test drives the
+    watcher with a clock of its own instead of real time. A run that fails with a NotesmithError
+    is reported and the watcher goes on; anything else is a bug and stops it.
+    """
     if run_fn is None:
-        from notesmith.pipeline.run import run as run_fn
+        from notesmith.pipeline.run import RunOptions, run
+
+        def run_fn(ws: Workspace, progress=None):
+            return run(ws, options=options or RunOptions(), progress=progress)
     stop = stop or threading.Event()
+    wait = wait or stop.wait
     settle = ws.config.settle
     last = snapshot(ws)
     changed_at = clock()
     handled: dict[str, tuple[int, int]] | None = None if last else {}
     runs = 0
     while not stop.is_set():
-        if stop.wait(poll):
+        if wait(poll):
             break
         current = snapshot(ws)
         if current != last:
@@ -48,14 +58,12 @@ def watch_inbox(ws: Workspace, *, poll: float = 2.0, progress=None, echo: Callab
         runs += 1
         ok = False
         try:
-            report = run_fn(ws, progress=progress, **options)
+            report = run_fn(ws, progress=progress)
             for line in report.summary_lines():
                 echo(line)
             ok = report.ok
         except NotesmithError as exc:
             echo(f"notesmith: run failed: {exc}; still watching")
-        except Exception as exc:  # a bug in one run must not stop the watcher
-            echo(f"notesmith: run crashed: {type(exc).__name__}: {exc}; still watching")
         last = snapshot(ws)
         if ok:
             handled = last

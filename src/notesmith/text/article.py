@@ -10,8 +10,23 @@ from typing import Any
 from notesmith.text import frontmatter as fm
 from notesmith.errors import ArticleError, BinaryFile, NotUtf8
 from notesmith.text.markdown import Heading, Scan, scan
+from notesmith.text.prose import first_sentence, salient_names
 
 BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the index, routing and `status` need to know of one article."""
+
+    rel: str
+    title: str
+    status: str = ""
+    updated: str = ""
+    description: str = ""  # frontmatter `description`, else the first sentence of the body
+    tags: tuple[str, ...] = ()
+    headings: tuple[str, ...] = ()  # the level 2 and 3 headings, Sources left out
+    names: tuple[str, ...] = ()  # names the body mentions most (for routing; only when asked for)
 
 
 @dataclass(frozen=True)
@@ -108,7 +123,7 @@ class Article:
 
     @cached_property
     def block(self) -> fm.Block | None:
-        return fm.find_block(self.lines)
+        return fm.parse_block(self.text)
 
     @property
     def has_frontmatter(self) -> bool:
@@ -128,6 +143,11 @@ class Article:
             return 1
         return (block.end if block.end is not None else len(self.lines)) + 2
 
+    @property
+    def body(self) -> str:
+        """The text after the frontmatter, lines joined with "\\n"."""
+        return "\n".join(self.lines[self.body_start - 1:])
+
     @cached_property
     def scan(self) -> Scan:
         """Headings, footnotes, links and style issues of the body."""
@@ -142,6 +162,23 @@ class Article:
             if heading.level == 1:
                 return heading.text
         return self.path.stem if self.path else ""
+
+    def summary(self, rel: str, *, names: int = 0) -> Summary:
+        """The article's Summary; `names` > 0 also collects that many names from the body."""
+        data = self.frontmatter
+
+        def text(key: str) -> str:
+            value = data.get(key)
+            return value.strip() if isinstance(value, str) else ""
+
+        tags = data.get("tags")
+        description = text("description") or first_sentence(self.body)
+        headings = tuple(h.text for h in self.scan.headings if h.level in (2, 3) and h.text.lower() != "sources")
+        found: tuple[str, ...] = ()
+        if names:
+            found = tuple(salient_names(self.lines[self.body_start - 1:], names))
+        return Summary(rel, self.title, text("status"), text("updated"), description,
+                       tuple(str(t) for t in tags) if isinstance(tags, list) else (), headings, found)
 
     def sections(self) -> list[Section]:
         """Every heading with the extent of its section."""
@@ -199,6 +236,6 @@ class Article:
             raise ArticleError("article has no closed frontmatter to edit", path=self.path)
         lines = self.lines
         for key, value in values.items():
-            block = fm.find_block(lines)
+            block = fm.parse_block("\n".join(lines))
             lines = fm.set_key(lines, block, key, value)
         return self.with_lines(lines)

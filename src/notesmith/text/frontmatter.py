@@ -97,34 +97,71 @@ def _simple_mapping(lines: list[str]) -> dict | None:
     return data
 
 
-def find_block(lines: list[str]) -> Block | None:
-    """Locate and parse the frontmatter at the top of lines (line endings already removed)."""
-    if not lines or not _FENCE.match(lines[0]):
-        return None
-    for i in range(1, len(lines)):
-        if _CLOSE.match(lines[i]):
+@dataclass(frozen=True)
+class Split:
+    """A text cut at its frontmatter: the YAML between the fences, and the body after them."""
+
+    yaml: str | None  # None when the text has no frontmatter (or it is never closed)
+    end: int | None  # 0-based line of the closing fence; None when there is none
+    body: str
+    body_line: int  # 1-based line where the body starts
+    opened: bool = False  # the text starts with a '---' line
+
+
+def split(text: str) -> Split:
+    """Find the frontmatter at the top of text: the one place notesmith decides where it ends.
+
+    Only the lines up to the closing fence are looked at, so a 50 MB transcript costs nothing more.
+    """
+    first_end = text.find("\n")
+    first = text if first_end < 0 else text[:first_end]
+    if not _FENCE.match(first.rstrip("\r")):
+        return Split(None, None, text, 1)
+    pos, number = first_end + 1, 1
+    while 0 < pos <= len(text):
+        newline = text.find("\n", pos)
+        stop = len(text) if newline < 0 else newline
+        if _CLOSE.match(text[pos:stop].rstrip("\r")):
+            body_start = len(text) if newline < 0 else newline + 1
+            return Split(text[first_end + 1:pos], number, text[body_start:], number + 2, opened=True)
+        if newline < 0:
             break
-    else:
+        pos, number = newline + 1, number + 1
+    return Split(None, None, text, 1, opened=True)
+
+
+def parse_block(text: str) -> Block | None:
+    """Locate and parse the frontmatter at the top of text; None when the text has none."""
+    found = split(text)
+    if not found.opened:
+        return None
+    if found.end is None:
         return Block(0, None, error="frontmatter is never closed", error_line=1)
-    data = _simple_mapping(lines[1:i])
+    return parse(found.yaml or "", found.end)
+
+
+def parse(source: str, end: int) -> Block:
+    """The frontmatter YAML (the lines between the fences) parsed; `end` is the closing fence's line."""
+    lines = [line[:-1] if line.endswith("\r") else line for line in source.split("\n")]
+    if lines and lines[-1] == "":
+        lines.pop()
+    data = _simple_mapping(lines)
     if data is not None:
-        return Block(0, i, data=data)
+        return Block(0, end, data=data)
     import yaml
 
-    source = "\n".join(lines[1:i])
+    source = "\n".join(lines)
     try:
         data = parse_yaml(source) if source.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        context = getattr(exc, "context", None) or ""
-        if getattr(exc, "context_mark", None) is not None and any(
-            word in context for word in ("flow", "quoted", "simple key")
-        ):
-            mark = exc.context_mark  # an unclosed [, { or quote: the error is where it opened
-        line = min(mark.line + 2, max(i, 2)) if mark is not None else 2
+        opened = getattr(exc, "context_mark", None)
+        if opened is not None and source[opened.index:opened.index + 1] in ("[", "{", '"', "'"):
+            mark = opened  # an unclosed [, { or quote: the error is where it opened
+        line = min(mark.line + 2, max(end, 2)) if mark is not None else 2
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return Block(0, i, error=f"YAML syntax error: {problem}", error_line=line)
-    return Block(0, i, data=data)
+        return Block(0, end, error=f"YAML syntax error: {problem}", error_line=line)
+    return Block(0, end, data=data)
 
 
 def key_lines(lines: list[str], block: Block) -> dict[str, tuple[int, int]]:

@@ -1,20 +1,23 @@
-"""Managed index tables in `_index.md` files: parse, render, insert and replace rows."""
+"""Managed index tables in `_index.md` files: parse them, find the rows of an article, and add or
+refresh rows so every article is listed. Only managed tables are touched; every other byte of an
+index file is kept."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import posixpath
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from notesmith.text.markdown import LINK
+
+if TYPE_CHECKING:
+    from notesmith.text.article import Summary
 
 HEADER = ("Title", "Status", "Last Updated", "Description")
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SEPARATOR_CELL = re.compile(r"^:?-+:?$")
-_LINK = re.compile(
-    r"\[(?P<text>(?:\\.|[^\]\\])*)\]"
-    r"\(\s*(?P<target><[^>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)"
-    r"(?:\s+(?:\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|\((?:\\.|[^)\\])*\)))?\s*\)"
-)
-
 
 @dataclass
 class IndexRow:
@@ -113,7 +116,7 @@ def _unescape(cell: str) -> str:
 def _parse_row(line_no: int, raw: str, cells: list[str]) -> IndexRow:
     cells = [_unescape(c) for c in cells] + [""] * (len(HEADER) - len(cells))
     first = cells[0]
-    match = _LINK.search(first)
+    match = LINK.search(first)
     if match:
         title = re.sub(r"\\([\[\]\\])", r"\1", match.group("text")).strip()
         target = match.group("target")
@@ -197,86 +200,107 @@ def replace_row(text: str, row: IndexRow, row_text: str) -> str:
     return "".join(lines)
 
 
-_ABBREVIATIONS = {"e.g.", "i.e.", "etc.", "vs.", "mr.", "mrs.", "ms.", "dr.", "st.", "no.", "cf.", "approx."}
-_SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f][\"'\u201d\u2019\u00bb)\]]*(?=\s|$)")
-_SKIP_BLOCK = re.compile(
-    r"^(?:#{1,6}(?:\s|$)|<|!\[|\||>|[-*+](?:\s|$)|\d{1,9}[.)](?:\s|$)|\[\^[^\]]+\]:|\[[^\]]+\]:\s"
-    r"|(?:-\s*){3,}$|(?:\*\s*){3,}$|(?:_\s*){3,}$| {4}|\t|=+\s*$)"
-)
+@dataclass
+class IndexFile:
+    rel: str
+    text: str
+    tables: list[IndexTable]
+    rows: dict[str, IndexRow] = field(default_factory=dict)  # article rel → row
+    folder: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.folder = posixpath.dirname(self.rel)
 
 
-def _strip_frontmatter(lines: list[str]) -> list[str]:
-    if lines and lines[0].strip() == "---":
-        for k in range(1, len(lines)):
-            if lines[k].strip() in ("---", "..."):
-                return lines[k + 1:]
-    return lines
+def load_index(rel: str, text: str) -> IndexFile:
+    """Parse one index file and resolve its rows to workspace-relative article paths."""
+    index = IndexFile(rel, text, parse_index(text))
+    for table in index.tables:
+        for row in table.rows:
+            target = row_target(index.folder, row)
+            if target is not None:
+                index.rows.setdefault(target, row)
+    return index
 
 
-def _blocks(text: str):
-    """Blank-line-separated blocks of lines outside fenced code (fences are skipped)."""
-    lines = _strip_frontmatter([_content(line) for line in _split_lines(text.lstrip("\ufeff"))])
-    fence: str | None = None
-    block: list[str] = []
-    for line in lines + [""]:
-        opener = _FENCE.match(line)
-        if fence is not None:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
-                fence = None
+def row_target(folder: str, row: IndexRow) -> str | None:
+    """The workspace-relative path a row links to."""
+    if not row.target or "://" in row.target or row.target.startswith("#"):
+        return None
+    path = row.target.split("#", 1)[0]
+    return posixpath.normpath(posixpath.join(folder, path)) if path else None
+
+
+def indexes_for(rel: str, indexes: dict[str, IndexFile], articles_root: str) -> list[IndexFile]:
+    """Index files with a managed table in the article's folder or a folder above, nearest first."""
+    folder = posixpath.dirname(rel)
+    found = []
+    while True:
+        for index in indexes.values():
+            if index.folder == folder and index.tables:
+                found.append(index)
+        if not folder or folder == articles_root or folder == ".":
+            break
+        if articles_root and not folder.startswith(articles_root):
+            break
+        folder = posixpath.dirname(folder)
+    return found
+
+
+INDEX_HEADER = ("| Title | Status | Last Updated | Description |",
+                "|-------|--------|--------------|-------------|")
+
+
+def new_index_text(existing: str | None) -> str:
+    """An index file with an empty managed table appended (a new file when existing is None)."""
+    text = existing if existing is not None else "# Articles\n"
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if text and not text.endswith("\n"):
+        text += newline
+    return text + newline + newline.join(INDEX_HEADER) + newline
+
+
+def index_articles(texts: dict[str, str], articles: list[Summary], *, articles_root: str,
+                   index_name: str = "_index.md") -> dict[str, str]:
+    """Index texts (rel → text) changed so every article is listed and its row is current.
+
+    A listed article gets its status and date cells refreshed (title and description are the
+    author's); an unlisted one gets a row at the top of the nearest managed table, and
+    articles_root/_index.md gets a table when no folder above the article has one. Each index
+    file is parsed once: refreshed rows keep their lines, and new rows go in at the top, in the
+    order given.
+    """
+    indexes = {rel: load_index(rel, text) for rel, text in texts.items()}
+    changed: dict[str, str] = {}
+    new_rows: dict[str, list[str]] = {}  # index file → rows to insert, in order
+    for info in articles:
+        listed = False
+        for index in indexes_for(info.rel, indexes, articles_root):
+            row = index.rows.get(info.rel)
+            if row is None:
+                continue
+            listed = True
+            status, updated = info.status or row.status.strip(), info.updated or row.updated.strip()
+            if (row.status.strip(), row.updated.strip()) != (status, updated):
+                new = render_row(row.title, row.target, status, updated, row.description)
+                changed[index.rel] = replace_row(changed.get(index.rel, index.text), row, new)
+        if listed:
             continue
-        if opener or not line.strip():
-            if block:
-                yield block
-                block = []
-            if opener:
-                fence = opener.group(1)
-            continue
-        block.append(line)
-
-
-def _first_paragraph(text: str) -> str:
-    for block in _blocks(text):
-        setext = len(block) > 1 and re.match(r"^ {0,3}(?:=+|-+)\s*$", block[1])
-        if not _SKIP_BLOCK.match(block[0]) and not setext:
-            return " ".join(line.strip() for line in block)
-    return ""
-
-
-def _plain(text: str) -> str:
-    # Escaped punctuation is parked in the private-use area so no markup rule below sees it.
-    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|~<>])", lambda m: chr(0xE000 + ord(m.group(1))), text)
-    text = re.sub(r"!\[(?:\\.|[^\]\\])*\]\([^)]*\)", "", text)
-    text = re.sub(r"\s*\[\^[^\]\s]+\]", "", text)
-    text = _LINK.sub(lambda m: m.group("text"), text)
-    text = re.sub(r"\[((?:\\.|[^\]\\])*)\]\[[^\]]*\]", r"\1", text)
-    text = re.sub(r"<((?:https?|mailto):[^>\s]+)>", r"\1", text)
-    text = re.sub(r"</?[A-Za-z][^>]*>", "", text)
-    text = re.sub(r"(`+)(.+?)\1", lambda m: m.group(2).strip(), text)
-    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", text)
-    text = re.sub(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)", r"\1", text)
-    text = re.sub(r"~~(?=\S)(.+?)(?<=\S)~~", r"\1", text)
-    text = re.sub("[\ue000-\ue07f]", lambda m: chr(ord(m.group()) - 0xE000), text)
-    return " ".join(text.split())
-
-
-def _cut_sentence(text: str) -> str:
-    for match in _SENTENCE_END.finditer(text):
-        start = text.rfind(" ", 0, match.start()) + 1
-        word = text[start:match.start() + 1]
-        if word.lower() in _ABBREVIATIONS or (len(word) == 2 and word[0].isupper() and word[1] == "."):
-            continue
-        return text[:match.end()]
-    return text
-
-
-def first_sentence(markdown_body: str, max_len: int = 160) -> str:
-    """The first sentence of the first prose paragraph, as plain text on one line."""
-    sentence = _cut_sentence(_plain(_first_paragraph(markdown_body)))
-    if len(sentence) <= max_len:
-        return sentence
-    cut = sentence[: max_len - 1]
-    space = cut.rfind(" ")
-    if space > max_len // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-\u2013\u2014") + "\u2026"
+        nearest = indexes_for(info.rel, indexes, articles_root)
+        if nearest:
+            index_rel = nearest[0].rel
+        else:  # no managed table above the article: give the top index file one
+            index_rel = posixpath.join(articles_root, index_name)
+            existing = changed.get(index_rel, texts.get(index_rel))
+            changed[index_rel] = new_index_text(existing)
+            indexes[index_rel] = load_index(index_rel, changed[index_rel])
+        target = posixpath.relpath(info.rel, posixpath.dirname(index_rel) or ".")
+        new_rows.setdefault(index_rel, []).append(
+            render_row(info.title, target, info.status, info.updated, info.description))
+    for index_rel, rows in new_rows.items():
+        text = changed.get(index_rel, indexes[index_rel].text)
+        table = parse_index(text)[0]  # the nearest folder's first managed table
+        for row in reversed(rows):  # each at the top, so the last goes in first
+            text = insert_row(text, table, row)
+        changed[index_rel] = text
+    return changed

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 _FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})(.*)$")
 _HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _DEF = re.compile(r" {0,3}\[\^([^\]\s]+)\]:[ \t]?(.*)$")
 FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
-_LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*(<[^>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+# The link patterns, in one place: an inline link or image [text](target "title") with escapes, one
+# level of nested brackets in the text, <...> or balanced-parenthesis targets; a URL scheme.
+LINK = re.compile(
+    r"(?P<bang>!?)\[(?P<text>(?:\\.|[^\[\]\\]|\[(?:\\.|[^\[\]\\])*\])*)\]"
+    r"\(\s*(?P<target><[^>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)"
+    r"(?:\s+(?:\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|\((?:\\.|[^)\\])*\)))?\s*\)"
+)
+SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _HTML_SRC = re.compile(r"<(?:img|source|video|audio)\b[^>]*?\ssrc\s*=\s*[\"']([^\"']+)[\"']", re.I)
 CODE_SPAN = re.compile(r"(`+)(?:.+?)(?<!`)\1(?!`)")
 _AUTOLINK = re.compile(r"<[a-z][a-z0-9+.-]*:[^>\s]*>|https?://\S+", re.I)
@@ -170,15 +178,15 @@ def scan(lines: list[str], first_line: int = 1, *, style: bool = True) -> Scan:
                 col = match.start()
                 result.refs.append(FootnoteRef(number, col + 1, match.group(1), url and _glued(text, col)))
             if "](" in text:
-                for match in _LINK.finditer(text, body_start):
-                    target = match.group(3).strip("<>")
-                    result.links.append(Link(number, match.start() + 1, target, match.group(1) == "!", def_label))
+                for match in LINK.finditer(text, body_start):
+                    target = match["target"].strip("<>")
+                    result.links.append(Link(number, match.start() + 1, target, match["bang"] == "!", def_label))
         if "<" in text and "src" in text:
             for match in _HTML_SRC.finditer(text):
                 result.links.append(Link(number, match.start(1) + 1, match.group(1), True, def_label))
         if style and not definition and ("*" in text or "_" in text):
             plain = _AUTOLINK.sub(lambda m: " " * len(m.group(0)), text)
-            plain = _LINK.sub(lambda m: "[" + m.group(2) + "]" + " " * (len(m.group(0)) - len(m.group(2)) - 2), plain)
+            plain = LINK.sub(lambda m: "[" + m["text"] + "]" + " " * (len(m.group(0)) - len(m["text"]) - 2), plain)
             plain = re.sub(r"^(\s*)[*+-](?=\s)", lambda m: m.group(1) + " ", plain)
             for rx in (_BOLD, _ITALIC):
                 for match in rx.finditer(plain):
@@ -219,3 +227,11 @@ def _blank_comments(line: str, in_comment: bool) -> tuple[str, bool]:
             pos = start
             in_comment = True
     return "".join(out), in_comment
+
+
+def local_target(target: str) -> str | None:
+    """The path part of a link target when it points into the file system, else None."""
+    if not target or target.startswith(("#", "//")) or SCHEME.match(target):
+        return None
+    path = target.split("#", 1)[0].split("?", 1)[0]
+    return unquote(path) if path else None

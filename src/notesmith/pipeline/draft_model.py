@@ -1,111 +1,24 @@
-"""Step 5 of a run: draft a new article or the edits to an existing one, offline or with a model."""
+"""Drafting with a model: a new article as blocks, or edits to an existing one, each paragraph
+naming the sources it comes from (SPEC §8, "How the model answers")."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Callable, Sequence
 
-from notesmith.text.article import Article
-from notesmith.pipeline.blocks import ArticleUpdate, Block, Edit, NewArticle
 from notesmith.errors import AnswerCutOff, ModelError
-from notesmith.inputs.reading import Input, paragraphs
+from notesmith.inputs import Input
+from notesmith.inputs.unwrapping import paragraphs
 from notesmith.llm import LLM, Reply, Request, ask_json
 from notesmith.llm.base import estimate_tokens
-from notesmith.pipeline.prompts import Prompts
-from notesmith.text.index_table import first_sentence
-from notesmith.pipeline.routing import _ANCHOR, describe_source, plain_title, source_aliases
+from notesmith.pipeline.blocks import ArticleUpdate, Block, Drafted, Edit, NewArticle
+from notesmith.pipeline.prompts import Prompts, describe_source, language_name, source_aliases
 from notesmith.pipeline.schemas import draft_schema, update_schema
-from notesmith.text.slugs import language_of
+from notesmith.text.article import Article
 
-KIND_TAGS = {"transcript": "voice-note", "message": "note", "photo": "photo",
-             "subtitles": "recording", "whisper": "recording"}
-SAMPLE = 8000  # characters read to guess a language or a description
-# An article longer than this (characters) is written as several parts; a 50 MB transcript
-# would otherwise make one article no editor or check could handle.
-ARTICLE_PART_CHARS = 400_000
 MIN_SOURCE_ROOM = 1000  # tokens: below this an update prompt has no room left for sources
 # Share of the model's context a drafting prompt may take; the rest is for the answer.
 PROMPT_SHARE = 0.45
-
-
-@dataclass
-class Drafted:
-    """A drafter's result, with the model replies it took and what it was asked but did not do."""
-
-    content: NewArticle | ArticleUpdate
-    replies: list[Reply] = field(default_factory=list)
-    instructions: list[str] = field(default_factory=list)
-
-
-# -- offline: deterministic, no model -------------------------------------------------------
-
-_RELATIVE_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\((?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)[^)\s]*\)")
-
-
-def _unlink_relative(text: str) -> str:
-    """Relative links and images of an input point nowhere from articles/: keep their text only."""
-    return _RELATIVE_LINK.sub(lambda m: m.group(2), text) if "](" in text else text
-
-
-_HEADING_LINE = re.compile(r"#{1,6}[ \t]+(.+?)[ \t#]*$")
-
-
-def _cited_paragraphs(group: Sequence[Input], heading_level: int = 2) -> list[Block]:
-    """The inputs' paragraphs, each cited; Markdown headings in them stay headings (at one level)."""
-    blocks = []
-    for item in group:
-        for text in paragraphs(item.text):
-            first, _, rest = text.partition("\n")
-            heading = _HEADING_LINE.match(first)
-            if heading:
-                blocks.append(Block("heading", heading.group(1), heading_level))
-                text = rest.strip()
-                if not text:
-                    continue
-            blocks.append(Block("paragraph", _unlink_relative(text), sources=(item.id,)))
-    return blocks
-
-
-def _description(group: Sequence[Input]) -> str:
-    """The first sentence of the group's first prose paragraph, past time anchors and speakers."""
-    for item in group:
-        for text in paragraphs(item.text[:SAMPLE]):
-            if not _HEADING_LINE.match(text):
-                return first_sentence(_ANCHOR.sub("", text, count=1))
-    return ""
-
-
-def draft_new_offline(group: Sequence[Input], title: str | None = None) -> Drafted:
-    """A new article that keeps the sources' text verbatim, paragraph by paragraph, each cited."""
-    text = "\n".join(item.text[:SAMPLE] for item in group)
-    tags = tuple(dict.fromkeys(KIND_TAGS.get(item.kind, "note") for item in group))
-    draft = NewArticle(title or plain_title(group[0].text), tuple(_cited_paragraphs(group)), tags,
-                       _description(group), language=language_of(text[:SAMPLE]))
-    return Drafted(draft)
-
-
-def draft_update_offline(group: Sequence[Input]) -> Drafted:
-    """A new section at the end of the article holding the sources' text, each paragraph cited."""
-    edit = Edit("add_section", None, tuple(_cited_paragraphs(group, heading_level=3)),
-                heading=plain_title(group[0].text), level=2)
-    return Drafted(ArticleUpdate((edit,)))
-
-
-def split_long(draft: NewArticle, max_chars: int = ARTICLE_PART_CHARS) -> list[NewArticle]:
-    """A draft too long for one article, as parts "Title (part i of n)", each cited as before."""
-    parts: list[list[Block]] = [[]]
-    size = 0
-    for block in draft.blocks:
-        if parts[-1] and size + len(block.text) > max_chars:
-            parts.append([])
-            size = 0
-        parts[-1].append(block)
-        size += len(block.text)
-    if len(parts) == 1:
-        return [draft]
-    return [replace(draft, title=f"{draft.title} (part {n} of {len(parts)})", blocks=tuple(blocks))
-            for n, blocks in enumerate(parts, 1)]
 
 
 # -- with a model ---------------------------------------------------------------------------
@@ -205,7 +118,7 @@ def _draft_parts(llm, prompts, group, title, language, budget, depth) -> Drafted
 def _ask_draft(llm, prompts, part, title, language) -> tuple[dict, list[Reply]]:
     sources = source_aliases(part)
     prompt = prompts.render(
-        "draft", title=title, language_name=_language_name(language),
+        "draft", title=title, language_name=language_name(language),
         sources="\n\n".join(describe_source(a, s) for a, s in sources.items()),
     )
     request = Request(_messages(prompts, language, prompt), schema=draft_schema(list(sources)),
@@ -226,9 +139,9 @@ def draft_update_with_model(llm: LLM, prompts: Prompts, article: Article, rel: s
     ids = section_ids(article)
     levels = {s.title: s.level for s in article.sections()}
     listing = "\n".join(f"{sid}: {'#' * levels.get(title, 2)} {title}" for sid, title in ids.items())
-    body = "\n".join(article.lines[article.body_start - 1:])
+    body = article.body
     prompt = prompts.render(
-        "update", language_name=_language_name(language), article_path=rel, sections=listing or "(none)",
+        "update", language_name=language_name(language), article_path=rel, sections=listing or "(none)",
         article=body, sources="\n\n".join(describe_source(a, s) for a, s in sources.items()),
     )
     request = Request(_messages(prompts, language, prompt), schema=update_schema(list(sources), list(ids) or ["end"]),
@@ -272,9 +185,3 @@ def update_in_parts(llm: LLM, prompts: Prompts, article: Article, rel: str, grou
         result.instructions.extend(drafted.instructions)
     result.content = ArticleUpdate(tuple(edits))
     return article, result
-
-
-def _language_name(code: str) -> str:
-    from notesmith.pipeline.prompts import language_name
-
-    return language_name(code)
