@@ -13,7 +13,7 @@ from notesmith.checking.article_rules import Context, check_article, resolve_lin
 from notesmith.errors import BinaryFile, ConfigError, NotUtf8
 from notesmith.checking.index_rules import check_indexed, check_rows
 from notesmith.checking.rules import Finding, severities
-from notesmith.checking.tree import DiskTree, StagedTree, Tree, index_files, index_texts
+from notesmith.checking.tree import DiskTree, StagedTree, index_files, index_texts
 from notesmith.text.index_table import load_index
 from notesmith.workspace import Workspace
 
