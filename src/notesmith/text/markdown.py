@@ -105,104 +105,138 @@ def _glued(line: str, col: int) -> bool:
 
 def scan(lines: list[str], first_line: int = 1, *, style: bool = True) -> Scan:
     """Scan body lines (without line endings); first_line is the file line number of lines[0]."""
-    result = Scan()
-    fence: tuple[str, int] | None = None
-    in_comment = False
-    prev_text = False
-    last_fence_close: int | None = None  # file line of the last closing fence
-    current_def: list | None = None  # [line, label, parts, last line with text]
-    for index, raw in enumerate(lines):
-        number = first_line + index
-        if fence is not None:
-            result.code_lines.add(number)
-            stripped = raw.strip()
-            if stripped.startswith(fence[0][0] * fence[1]) and set(stripped) <= {fence[0][0]}:
-                fence = None
-                last_fence_close = number
-            continue
-        opened = _FENCE_OPEN.match(raw) if raw[:1] in _FENCE_START else None
-        if opened and not ("`" in opened.group(2) and opened.group(1)[0] == "`"):
-            if style and last_fence_close is not None and all(
-                not lines[j].strip() for j in range(last_fence_close - first_line + 1, index)
-            ):
-                result.style.append(StyleIssue(number, 1, "adjacent-code", "code block directly after another"))
-            fence = (opened.group(1), len(opened.group(1)))
-            result.code_lines.add(number)
-            current_def = _close_def(result, current_def, number - 1)
-            prev_text = False
-            continue
+    return _Scanner(lines, first_line, style).run()
+
+
+class _Scanner:
+    """One pass over the lines: code fences, comments, footnote definitions, then what a line holds."""
+
+    def __init__(self, lines: list[str], first_line: int, style: bool):
+        self.lines = lines
+        self.first_line = first_line
+        self.style = style
+        self.result = Scan()
+        self.fence: tuple[str, int] | None = None
+        self.in_comment = False
+        self.prev_text = False  # the line before was a paragraph's (a setext underline may follow)
+        self.last_fence_close: int | None = None  # file line of the last closing fence
+        self.definition: list | None = None  # the open footnote definition: [line, label, parts, last line]
+
+    def run(self) -> Scan:
+        special, search = _SPECIAL_START, _SPECIAL.search
+        for index, raw in enumerate(self.lines):
+            number = self.first_line + index
+            if self.fence is not None:
+                self._inside_fence(raw, number)
+            elif raw[:1] in _FENCE_START and self._opens_fence(raw, number, index):
+                pass
+            elif self.definition is None and not self.in_comment and raw and raw[0] not in special \
+                    and not search(raw):
+                self.prev_text = True  # plain prose: nothing to find on this line (the common case)
+            else:
+                self._line(raw, number)
+        self._close_definition(self.first_line + len(self.lines) - 1)
+        self.result.style.sort(key=lambda s: (s.line, s.col))
+        return self.result
+
+    # -- blocks ---------------------------------------------------------------------------
+
+    def _inside_fence(self, raw: str, number: int) -> None:
+        self.result.code_lines.add(number)
+        stripped = raw.strip()
+        marker, width = self.fence  # type: ignore[misc]
+        if stripped.startswith(marker[0] * width) and set(stripped) <= {marker[0]}:
+            self.fence = None
+            self.last_fence_close = number
+
+    def _opens_fence(self, raw: str, number: int, index: int) -> bool:
+        opened = _FENCE_OPEN.match(raw)
+        if not opened or ("`" in opened.group(2) and opened.group(1)[0] == "`"):
+            return False
+        if self.style and self.last_fence_close is not None and all(
+            not self.lines[j].strip() for j in range(self.last_fence_close - self.first_line + 1, index)
+        ):
+            self.result.style.append(StyleIssue(number, 1, "adjacent-code", "code block directly after another"))
+        self.fence = (opened.group(1), len(opened.group(1)))
+        self.result.code_lines.add(number)
+        self._close_definition(number - 1)
+        self.prev_text = False
+        return True
+
+    def _line(self, raw: str, number: int) -> None:
         line = raw
-        if current_def is None and not in_comment and raw and raw[0] not in _SPECIAL_START \
-                and not _SPECIAL.search(raw):
-            prev_text = True  # plain prose: nothing to find on this line
-            continue
-        if in_comment or "<!--" in line:
-            line, in_comment = _blank_comments(line, in_comment)
+        if self.in_comment or "<!--" in line:
+            line, self.in_comment = _blank_comments(line, self.in_comment)
         stripped = line.lstrip()
         if not stripped:
-            prev_text = False
-            continue
-        first = stripped[0]
-        if current_def is not None:
+            self.prev_text = False
+            return
+        if self.definition is not None:
             if raw[:1] in (" ", "\t") and not _DEF.match(raw):
-                current_def[2].append(raw.strip())
-                current_def[3] = number
+                self.definition[2].append(raw.strip())
+                self.definition[3] = number
             else:
-                current_def = _close_def(result, current_def, number - 1)
+                self._close_definition(number - 1)
+        if self._block_line(line, stripped[0], number):
+            self.prev_text = False
+            return
+        text = _blank_code_spans(line)
+        definition = _DEF.match(text) if stripped[0] == "[" else None
+        label = None
+        if definition:
+            self._close_definition(number - 1)
+            self.definition = [number, definition.group(1), [definition.group(2).strip()], number]
+            label = definition.group(1)
+        self._inline(text, number, definition.start(2) if definition else 0, label)
+        if self.style and not definition and ("*" in text or "_" in text):
+            self._emphasis(text, number)
+        self.prev_text = not definition
+
+    def _block_line(self, line: str, first: str, number: int) -> bool:
+        """A heading, a horizontal rule or a setext underline: recorded, nothing inline to find."""
         heading = _HEADING.match(line) if first == "#" else None
         if heading:
-            result.headings.append(Heading(number, len(heading.group(1)), (heading.group(2) or "").strip()))
-            prev_text = False
-            continue
-        if style and first in "-*_" and _HR.match(line):
-            if not (prev_text and set(line.strip()) == {"-"}):  # else a setext heading's underline
-                result.style.append(StyleIssue(number, 1, "rule", "horizontal rule"))
-            prev_text = False
-            continue
-        if prev_text and first == "=" and _SETEXT_EQ.match(line):
-            prev_text = False
-            continue
-        text = _blank_code_spans(line)
-        definition = _DEF.match(text) if first == "[" else None
-        def_label = None
-        if definition:
-            current_def = _close_def(result, current_def, number - 1)
-            current_def = [number, definition.group(1), [definition.group(2).strip()], number]
-            def_label = definition.group(1)
-            body_start = definition.start(2)
-        else:
-            body_start = 0
+            self.result.headings.append(Heading(number, len(heading.group(1)), (heading.group(2) or "").strip()))
+            return True
+        if self.style and first in "-*_" and _HR.match(line):
+            if not (self.prev_text and set(line.strip()) == {"-"}):  # else a setext heading's underline
+                self.result.style.append(StyleIssue(number, 1, "rule", "horizontal rule"))
+            return True
+        return self.prev_text and first == "=" and bool(_SETEXT_EQ.match(line))
+
+    def _close_definition(self, end_line: int) -> None:
+        if self.definition is not None:
+            line, label, parts, last = self.definition
+            self.result.defs.append(FootnoteDef(line, label, "\n".join(parts), min(max(line, end_line), last)))
+            self.definition = None
+
+    # -- inline ---------------------------------------------------------------------------
+
+    def _inline(self, text: str, number: int, start: int, label: str | None) -> None:
+        """Footnote references, links and images (HTML sources too) from `start` on."""
+        result = self.result
         if "[" in text:
             url = "://" in text or "ww." in text or "WW." in text  # cheap test before _glued
-            for match in FOOTNOTE_REF.finditer(text, body_start):
+            for match in FOOTNOTE_REF.finditer(text, start):
                 col = match.start()
                 result.refs.append(FootnoteRef(number, col + 1, match.group(1), url and _glued(text, col)))
             if "](" in text:
-                for match in LINK.finditer(text, body_start):
+                for match in LINK.finditer(text, start):
                     target = match["target"].strip("<>")
-                    result.links.append(Link(number, match.start() + 1, target, match["bang"] == "!", def_label))
+                    result.links.append(Link(number, match.start() + 1, target, match["bang"] == "!", label))
         if "<" in text and "src" in text:
             for match in _HTML_SRC.finditer(text):
-                result.links.append(Link(number, match.start(1) + 1, match.group(1), True, def_label))
-        if style and not definition and ("*" in text or "_" in text):
-            plain = _AUTOLINK.sub(lambda m: " " * len(m.group(0)), text)
-            plain = LINK.sub(lambda m: "[" + m["text"] + "]" + " " * (len(m.group(0)) - len(m["text"]) - 2), plain)
-            plain = re.sub(r"^(\s*)[*+-](?=\s)", lambda m: m.group(1) + " ", plain)
-            for rx in (_BOLD, _ITALIC):
-                for match in rx.finditer(plain):
-                    result.style.append(StyleIssue(number, match.start() + 1, "emphasis", match.group(0)))
-                    break
-        prev_text = not definition
-    _close_def(result, current_def, first_line + len(lines) - 1)
-    result.style.sort(key=lambda s: (s.line, s.col))
-    return result
+                result.links.append(Link(number, match.start(1) + 1, match.group(1), True, label))
 
-
-def _close_def(result: Scan, current: list | None, end_line: int) -> None:
-    if current is not None:
-        line, label, parts, last = current
-        result.defs.append(FootnoteDef(line, label, "\n".join(parts), min(max(line, end_line), last)))
-    return None
+    def _emphasis(self, text: str, number: int) -> None:
+        """The first bold and the first italic of a line (URLs, link targets and list bullets blanked)."""
+        plain = _AUTOLINK.sub(lambda m: " " * len(m.group(0)), text)
+        plain = LINK.sub(lambda m: "[" + m["text"] + "]" + " " * (len(m.group(0)) - len(m["text"]) - 2), plain)
+        plain = re.sub(r"^(\s*)[*+-](?=\s)", lambda m: m.group(1) + " ", plain)
+        for rx in (_BOLD, _ITALIC):
+            for match in rx.finditer(plain):
+                self.result.style.append(StyleIssue(number, match.start() + 1, "emphasis", match.group(0)))
+                break
 
 
 def _blank_comments(line: str, in_comment: bool) -> tuple[str, bool]:
