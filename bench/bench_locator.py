@@ -345,6 +345,9 @@ def evaluate(sources: list[Source], cases: list[Case], rng: random.Random, show:
     print(f"locate on corpus files: mean {statistics.mean(ms):.2f} ms, median {statistics.median(ms):.2f} ms, "
           f"p99 {sorted(ms)[int(len(ms) * 0.99)]:.1f} ms, max {max(ms):.1f} ms")
     if big:
+        swapped = sum(1 for case in cases[:300] if (r := locate(case.source.index, case.last, case.first)).found
+                      and r.lines == case.lines)
+        print(f"last words given first (a model's slip): placed on the right lines {pct(swapped, min(300, len(cases)))}")
         big_report(sources, cases, rng)
     for case, result in misses[:show]:
         print(f"\nMISS {case.source.name} lines {case.lines} {case.perturbations}\n  first: {case.first!r}\n"

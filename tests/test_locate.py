@@ -261,3 +261,12 @@ def test_whisper_json_written_without_escapes_maps_each_word_to_its_characters()
     assert passage.times == (1.0, 4.0)
     assert passage.lines == (text[:start].count("\n") + 1, text[:end].count("\n") + 1)
     assert passage.lines[0] < passage.lines[1]
+
+
+def test_reversed_phrases_with_too_little_evidence_are_refused_with_the_reason(monkeypatch):
+    from notesmith.pipeline import locate as module
+
+    monkeypatch.setattr(module, "SWAPPED_BITS", 1000.0)
+    result = locate(index(EN), "keep it to one page", "the third thing, the newsletter", label="S1")
+    assert isinstance(result, NotFound)
+    assert result.reason.startswith("in S1, 'the third thing, the newsletter' comes before 'keep it to one page'")

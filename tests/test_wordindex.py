@@ -88,3 +88,10 @@ def test_a_word_that_always_follows_another_carries_little_surprise():
     ix = SourceIndex("скорее всего да. " * 20 + "скорее нет. и всего хорошего.", "n.txt")
     vocab = {w: ix.token_id(w) for w in ("скорее", "всего")}
     assert ix.next_bits(vocab["скорее"], vocab["всего"]) < 0.5 < 1.5 < ix.bits(vocab["всего"])
+
+
+def test_a_pair_of_words_said_twice_is_one_pair_in_sources_and_quotes_alike():
+    ix = SourceIndex("я публикую какие-то какие-то заметки", "n.txt")
+    assert words(ix) == ["я", "публикую", "какие", "то", "заметки"]
+    assert ix.span(3, 3).chars == (17, 28)  # the second "то" is inside the first one's span
+    assert words_of("Match perfect match perfect match") == ["match", "perfect", "match"]

@@ -50,9 +50,12 @@ SHARE = 0.75
 MAX_PASSAGE_WORDS = 5000
 MARGIN_BITS = 10.0
 MISSING_BITS = 6.0
+EXTRA_BITS = 6.0
+SWAPPED_BITS = 8.0  # last words before the first: a model rarely does it, chance often does
 MIN_PHRASE_WORDS = 2  # a first or last phrase of one word (after fillers) places nothing
 MAX_QUOTE_WORDS = 40  # longer phrases are cut to their first (start) or last (end) words
-_FUZZY_COST = 0.4
+_FUZZY_COST = 0.4  # a word matched by spelling only
+_EXTRA_COST = 0.4  # a source word the phrase lacks: cheaper than a phrase word not found
 _TIMESTAMP = re.compile(r"\[?\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?\b\]?")  # the reader's [HH:MM:SS]
 _QUOTE_SHOWN = 80
 
@@ -94,6 +97,7 @@ class _Hit:
     b: int  # last matched position (inclusive)
     matched: int
     fuzzy: int
+    extra: int  # source words inside the match that the phrase lacks
     cost: float
     positions: tuple[int, ...]
 
@@ -122,25 +126,38 @@ class _Query:
 
 def _split_joined(index: SourceIndex, words: list[str]) -> list[str]:
     """Words the source does not have, split where all the parts are its words ("dont",
-    "какойто", "stateoftheart": the quote dropped hyphens or apostrophes the source has)."""
+    "вовторых", "stateoftheart": the quote dropped hyphens or apostrophes the source has).
+
+    A split into parts of two letters or more (or an English contraction's tail) is preferred
+    to a near spelling; any split is tried when no word is spelt near it.
+    """
     out = []
     for word in words:
         parts = None
-        if index.token_id(word) is None and len(word) >= 3 and not index.similar(word):
-            parts = _word_break(index, word)
+        if index.token_id(word) is None and len(word) >= 3:
+            parts = _word_break(index, word, strict=True)
+            if parts is None and not index.similar(word):
+                parts = _word_break(index, word, strict=False)
         out.extend(parts or (word,))
     return out
 
 
-def _word_break(index: SourceIndex, word: str, most: int = 4) -> list[str] | None:
-    """word as the fewest (2 to most) words of the source, or None."""
+_TAILS = frozenset({"s", "t", "d", "m", "ll", "re", "ve"})
+
+
+def _word_break(index: SourceIndex, word: str, strict: bool, most: int = 4) -> list[str] | None:
+    """word as the fewest (2 to most) words of the source, or None; strict: no one-letter parts
+    but a contraction's tail."""
     best: list[list[str] | None] = [[]] + [None] * len(word)  # best[i]: word[:i] in fewest parts
     for end in range(1, len(word) + 1):
         for start in range(end):
-            head = best[start]
-            if head is not None and len(head) < most and index.token_id(word[start:end]) is not None:
-                if best[end] is None or len(head) + 1 < len(best[end]):
-                    best[end] = head + [word[start:end]]
+            head, part = best[start], word[start:end]
+            if head is None or len(head) >= most or index.token_id(part) is None:
+                continue
+            if strict and len(part) < 2 and not (end == len(word) and part in _TAILS):
+                continue
+            if best[end] is None or len(head) + 1 < len(best[end]):
+                best[end] = head + [part]
     parts = best[len(word)]
     return parts if parts and len(parts) >= 2 else None
 
@@ -184,14 +201,7 @@ def locate(index: SourceIndex, first_words: str, last_words: str = "", *, label:
 
 
 def _words(text: str) -> list[str]:
-    """A phrase's words as compared; a pair of words said twice ("какие-то какие-то") counts once."""
-    words = words_of(_TIMESTAMP.sub(" ", text or ""))
-    out: list[str] = []
-    for word in words:
-        out.append(word)
-        if len(out) >= 4 and out[-2:] == out[-4:-2]:
-            del out[-2:]
-    return out
+    return words_of(_TIMESTAMP.sub(" ", text or ""))
 
 
 def _shown(text: str) -> str:
@@ -222,7 +232,9 @@ def _evidence(index: SourceIndex, hits: tuple[_Hit, ...], asked: int, between: i
         else:
             bits += index.bits(tokens[p])
     missing = asked - sum(hit.matched for hit in hits)
-    return bits - MISSING_BITS * missing - math.log2(max(2, len(index))) - math.log2(between + 1)
+    extra = sum(hit.extra for hit in hits)
+    return (bits - MISSING_BITS * missing - EXTRA_BITS * extra
+            - math.log2(max(2, len(index))) - math.log2(between + 1))
 
 
 def _single(index: SourceIndex, query: _Query, text: str, label: str, after: int) -> Passage | NotFound:
@@ -253,7 +265,12 @@ def _pair(index, starts, ends, start, end, first_words, last_words, label) -> Pa
                         f"within {MAX_PASSAGE_WORDS} words; quote the first and last words of one passage")
     first, last = min(pairs, key=lambda p: (p[0].cost + p[1].cost, max(p[0].b, p[1].b) - p[0].a, p[0].a))
     evidence = _evidence(index, (first, last), len(start) + len(end), max(0, last.a - first.b - 1))
+    if swapped:
+        evidence -= SWAPPED_BITS
     if evidence <= MARGIN_BITS:
+        if swapped:
+            return NotFound(f"in {label}, '{_shown(last_words)}' comes before '{_shown(first_words)}'; give "
+                            f"the first words of the passage as first words, verbatim from {label}")
         return _too_common(first_words, last_words, label)
     notes = []
     if swapped:
@@ -321,8 +338,8 @@ def _align(index: SourceIndex, query: _Query, lo: int, hi: int) -> _Hit | None:
             best, how = above[j - 1] + step, 1
             if above[j] + 1 < best:
                 best, how = above[j] + 1, 2
-            if row[j - 1] + 1 < best:
-                best, how = row[j - 1] + 1, 3
+            if row[j - 1] + _EXTRA_COST < best:
+                best, how = row[j - 1] + _EXTRA_COST, 3
             row[j], moves[j] = best, how
     end = min(range(m + 1), key=lambda j: (cost[n][j], j))
     i, j = n, end
@@ -343,7 +360,7 @@ def _align(index: SourceIndex, query: _Query, lo: int, hi: int) -> _Hit | None:
     if len(positions) < query.need():
         return None
     positions.reverse()
-    between = positions[-1] - positions[0] + 1 - len(positions)  # source words the phrase lacks
-    if between > max(2, n // 3) or fuzzy > max(1, n // 4):
+    extra = positions[-1] - positions[0] + 1 - len(positions)
+    if extra > max(2, n // 3) or fuzzy > max(1, n // 4):
         return None
-    return _Hit(positions[0], positions[-1], len(positions), fuzzy, cost[n][end], tuple(positions))
+    return _Hit(positions[0], positions[-1], len(positions), fuzzy, extra, cost[n][end], tuple(positions))

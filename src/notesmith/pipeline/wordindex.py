@@ -2,8 +2,9 @@
 
 Built once per source and reused for every passage located in it and for its coverage. Words are
 compared by their normal form: case folded, accents and the diaeresis of ё dropped (so ё = е), й
-kept. Filler words (uh, um, ну, вот, типа …) are left out and a word repeated at once ("the the")
-counts once, so transcribers' and models' habits with them do not matter. What a word position
+kept. Filler words (uh, um, ну, вот, типа …) are left out and a word or a pair of words repeated at
+once ("the the", "какие-то какие-то") counts once, so transcribers' and models' habits with them do
+not matter. What a word position
 maps back to is the stored file: characters, 1-based lines (frontmatter and hard wraps included)
 and, for subtitles and Whisper JSON, the times of the cue it belongs to.
 
@@ -52,12 +53,15 @@ def normalize_word(word: str) -> str:
 
 
 def words_of(text: str) -> list[str]:
-    """The normalised words of a quote as they are compared: fillers out, immediate repeats once."""
+    """The normalised words of a quote as they are compared: fillers out, a word or a pair of
+    words said twice at once counted once (as the index counts them)."""
     out: list[str] = []
     for match in _WORD.finditer(text):
         word = normalize_word(match.group())
         if word not in FILLERS and (not out or out[-1] != word):
             out.append(word)
+            if len(out) >= 4 and out[-2:] == out[-4:-2]:
+                del out[-2:]
     return out
 
 
@@ -126,7 +130,8 @@ class SourceIndex:
             return 0
         return int(self._line_starts[block.end + 1]) if block.end + 1 < len(self._line_starts) else len(self.text)
 
-    def _add(self, raw: str, start: int, end: int, cue: int = -1) -> None:
+    def _token(self, raw: str) -> int:
+        """The id of a word as written (-1 for a filler), normalising each spelling once."""
         token = self._cache.get(raw)
         if token is None:
             word = normalize_word(raw)
@@ -134,30 +139,42 @@ class SourceIndex:
             if token == len(self.vocabulary):
                 self.vocabulary.append(word)
             self._cache[raw] = token
-        if token < 0:
-            return
-        if (self.tokens and self.tokens[-1] == token and (cue < 0 or self.cue_of[-1] == cue)
-                and start - self.ends[-1] <= 3):
-            self.ends[-1] = max(end, self.ends[-1])  # "the the": one word, both copies in its span
-            return
-        self.tokens.append(token)
-        self.starts.append(start)
-        self.ends.append(end)
-        if cue >= 0:
-            self.cue_of.append(cue)
+        return token
 
-    def _index_range(self, start: int, end: int, cue: int = -1, offset: int | None = None,
-                     text: str | None = None) -> None:
-        """Index the words of text[start:end]; with text given, its words all map to [start, end)."""
-        if text is None:
-            for match in _WORD.finditer(self.text, start, end):
-                self._add(match.group(), match.start(), match.end(), cue)
-        else:
-            for match in _WORD.finditer(text):
-                if offset is None:
-                    self._add(match.group(), start, end, cue)
-                else:
-                    self._add(match.group(), offset + match.start(), offset + match.end(), cue)
+    def _index_range(self, start: int, end: int, cue: int = -1, words: str | None = None) -> None:
+        """Index the words of the stored text[start:end]; or those of words, all mapped to [start, end).
+
+        A word said again at once, a few characters on ("the the"), is one word spanning both.
+        """
+        tokens, starts, ends, cue_of = self.tokens, self.starts, self.ends, self.cue_of
+        cache, token_of = self._cache, self._token
+        matches = _WORD.finditer(self.text, start, end) if words is None else _WORD.finditer(words)
+        last = tokens[-1] if tokens else -1
+        same_cue = cue < 0 or (len(cue_of) > 0 and cue_of[-1] == cue)
+        for match in matches:
+            raw = match.group()
+            token = cache.get(raw)
+            if token is None:
+                token = token_of(raw)
+            if token < 0:
+                continue
+            at, to = match.span() if words is None else (start, end)
+            if token == last and same_cue and at - ends[-1] <= 3:
+                if to > ends[-1]:
+                    ends[-1] = to
+                continue
+            tokens.append(token)
+            starts.append(at)
+            ends.append(to)
+            if cue >= 0:
+                cue_of.append(cue)
+            last, same_cue = token, True
+            if (len(tokens) >= 4 and token == tokens[-3] and tokens[-2] == tokens[-4]
+                    and starts[-2] - ends[-3] <= 3 and (cue < 0 or cue_of[-4] == cue)):
+                ends[-3] = to  # "какие-то какие-то": a pair said twice is one pair, spanning both
+                for column in (tokens, starts, ends, cue_of) if cue >= 0 else (tokens, starts, ends):
+                    del column[-2:]
+                last = tokens[-1]
 
     def _index_subtitles(self, vtt: bool) -> None:
         """Cue text lines of .srt/.vtt, as subtitles.parse_srt/parse_vtt and cues_to_text read them."""
@@ -237,9 +254,9 @@ class SourceIndex:
             literal = plain if at >= 0 else json.dumps(said)
             at = at if at >= 0 else self.text.find(literal, cursor)
             if at < 0:  # written some other way: the words map to where the last segment ended
-                self._index_range(cursor, cursor, cue, text=said)
+                self._index_range(cursor, cursor, cue, words=said)
                 continue
-            self._index_range(at, at + len(literal), cue, text=said)
+            self._index_range(at, at + len(literal), cue, words=said)
             cursor = at + len(literal)
         return True
 
