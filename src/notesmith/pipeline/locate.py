@@ -9,8 +9,9 @@ The acceptance rule, which decides between an anchor and "not found" (never a gu
 1. Words. Quote and source are compared as normalised words (see wordindex): case,
    punctuation, typographic quotes, dashes and ellipses, ё/е, accents, filler words, a word said
    twice, whitespace and hard wraps make no difference; so do the reader's [HH:MM:SS] anchors.
-   A quoted word the source lacks is split in two where both halves are source words ("dont",
-   "какойто": a dropped apostrophe or hyphen). Each phrase needs MIN_PHRASE_WORDS words left.
+   A quoted word the source lacks is split where all its parts are source words ("dont",
+   "вовторых", "stateoftheart": dropped apostrophes or hyphens). Each phrase needs
+   MIN_PHRASE_WORDS words left.
 2. A phrase (the first words, or the last words, of n words) is found at a place when at least
    SHARE of its words are there in order (all of them when n <= 3), with at most max(2, n // 3)
    source words between them that the phrase lacks, and at most max(1, n // 4) of them matched
@@ -22,14 +23,19 @@ The acceptance rule, which decides between an anchor and "not found" (never a gu
    wins, then the shortest pair (the nearest sensible one: it claims no more of the source than
    the quote shows), then the earliest; the note says how many places there were.
 5. Evidence. The chosen pair must be too specific to be there by chance:
-       evidence = sum of the matched words' bits - MISSING_BITS * (quoted words not found)
+       evidence = sum of the matched words' bits
+                  - MISSING_BITS * (quoted words not found) - EXTRA_BITS * (source words inside
+                    a phrase that it lacks) - SWAPPED_BITS (when the phrases came reversed)
                   - log2(source words) - log2(words between the two phrases + 1)
    must exceed MARGIN_BITS, so fewer than one place in 2**MARGIN_BITS would show these words by
    chance. A word's bits are log2(source words / its occurrences); when the word before it is
    matched too, the surprisal of the pair instead, if smaller (counted leaving this occurrence
    out, so "скорее всего" weighs little more than "скорее"). A few common words ("and then I
    think") are refused as too common even when they are there. bench/bench_locator.py measures
-   what MARGIN_BITS and MISSING_BITS buy on real transcripts.
+   what these constants buy on real transcripts.
+
+A quote with first words only (or the same words twice) is one phrase, placed by rules 1, 2, 4
+(the first of equal places) and 5.
 """
 
 from __future__ import annotations
@@ -43,7 +49,8 @@ from typing import ClassVar, Sequence
 from notesmith.pipeline.wordindex import SourceIndex, Span, words_of
 
 __all__ = [
-    "MARGIN_BITS", "MAX_PASSAGE_WORDS", "NotFound", "Passage", "SHARE", "locate", "quote_ends",
+    "EXTRA_BITS", "MARGIN_BITS", "MAX_PASSAGE_WORDS", "MIN_PHRASE_WORDS", "MISSING_BITS", "NotFound",
+    "Passage", "SHARE", "SWAPPED_BITS", "locate", "quote_ends",
 ]
 
 SHARE = 0.75
