@@ -55,3 +55,15 @@ def test_ranges_outside_the_source_are_clipped():
     result = coverage(numbered(20), [(-5, 3), (18, 40)], min_words=1)
     assert result.covered_words == 5
     assert [s.words for s in result.uncovered] == [(3, 18)]
+
+
+def test_anchors_read_back_as_lines_give_the_same_coverage_as_the_passages():
+    ix = numbered()
+    assert ix.words_in_lines(3, 4) == (20, 40)
+    assert ix.words_in_lines(10, 12) == (90, 100)
+    assert ix.words_in_lines(11, 12) == (100, 100)
+    passage = locate(ix, "w23 w24 w25 w26", "w35 w36 w37 w38")
+    assert passage.found and passage.lines == (3, 4)
+    from_lines = coverage(ix, [ix.words_in_lines(*passage.lines)], min_words=1)
+    assert from_lines.covered_words == 20  # whole lines: a little more than the passage's 16 words
+    assert coverage(ix, [passage], min_words=1).covered_words == 16

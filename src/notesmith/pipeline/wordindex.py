@@ -21,7 +21,7 @@ import math
 import re
 import unicodedata
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from notesmith.text.frontmatter import find_block
@@ -336,6 +336,14 @@ class SourceIndex:
     def line_of(self, char: int) -> int:
         """The 1-based line of the stored file that holds character char."""
         return bisect_right(self._line_starts, char)
+
+    def words_in_lines(self, first: int, last: int) -> tuple[int, int]:
+        """The word positions [a, b) that start on lines first..last (1-based, inclusive): an
+        anchor read back from an article (#L12-L18), for coverage and trace."""
+        lines = self._line_starts
+        low = lines[first - 1] if 0 < first <= len(lines) else (0 if first <= 0 else len(self.text))
+        high = lines[last] if 0 <= last < len(lines) else (len(self.text) if last >= len(lines) else 0)
+        return bisect_left(self.starts, low), max(bisect_left(self.starts, low), bisect_left(self.starts, high))
 
     def span(self, first: int, last: int) -> Span:
         """The Span of word positions first..last (inclusive)."""
