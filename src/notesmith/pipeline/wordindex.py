@@ -24,7 +24,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from notesmith.text.frontmatter import find_block
+from notesmith.text import frontmatter
 
 __all__ = ["FILLERS", "SourceIndex", "Span", "normalize_word", "words_of"]
 
@@ -39,7 +39,6 @@ _TIMING = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}\s*-->\s*(?:\d+:)?\d
 _MARKUP = re.compile(r"<[^>]*>|\{\\[^}]*\}|&(?:#\d+|#x[0-9a-fA-F]+|\w+);")
 _VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>")
 _KEEP_MARK = {"\u0306"}  # the breve of й
-_FRONTMATTER_LINES = 1000
 _BACKOFF = 2.0  # weight of a word's own frequency against the pair counts in next_bits
 
 
@@ -122,13 +121,8 @@ class SourceIndex:
         self.timed = False
 
     def _body_start(self) -> int:
-        if not self.text.startswith("---"):
-            return 0
-        head = int(self._line_starts[min(_FRONTMATTER_LINES, len(self._line_starts) - 1)])
-        block = find_block(self.text[:head].split("\n"))  # frontmatter is short: never split it all
-        if block is None or block.end is None:
-            return 0
-        return int(self._line_starts[block.end + 1]) if block.end + 1 < len(self._line_starts) else len(self.text)
+        found = frontmatter.split(self.text)  # reads no further than the closing fence
+        return len(self.text) - len(found.body) if found.end is not None else 0
 
     def _token(self, raw: str) -> int:
         """The id of a word as written (-1 for a filler), normalising each spelling once."""
