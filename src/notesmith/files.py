@@ -138,7 +138,7 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True, mode: int | N
         raise
 
 
-_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # what mkstemp makes of write_atomic's prefix and suffix
+_TEMPORARY = r"\..+\.[a-z0-9_]{8}\.tmp"  # what mkstemp makes of write_atomic's prefix and suffix
 
 
 def remove_temporaries(folder: Path, *, deep: bool = False) -> list[Path]:
@@ -149,7 +149,7 @@ def remove_temporaries(folder: Path, *, deep: bool = False) -> list[Path]:
             dirnames[:] = []
         dirnames[:] = [d for d in dirnames if d != ".git"]
         for name in filenames:
-            if _TEMPORARY.fullmatch(name):
+            if re.fullmatch(_TEMPORARY, name):
                 path = Path(dirpath) / name
                 try:
                     path.unlink()

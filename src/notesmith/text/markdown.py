@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import unquote
 
 _FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})(.*)$")
@@ -35,31 +36,27 @@ _SETEXT_EQ = re.compile(r" {0,3}=+[ \t]*$")
 _URL_START = re.compile(r"(?:https?://|www\.)", re.I)
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     line: int
     level: int
     text: str
 
 
-@dataclass(frozen=True)
-class FootnoteRef:
+class FootnoteRef(NamedTuple):
     line: int
     col: int
     label: str
     glued: bool  # directly after a bare URL, e.g. https://x.org/a[^3]
 
 
-@dataclass(frozen=True)
-class FootnoteDef:
+class FootnoteDef(NamedTuple):
     line: int
     label: str
     text: str  # the definition's text, continuation lines joined with "\n"
     end_line: int
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     line: int
     col: int
     target: str
@@ -67,8 +64,7 @@ class Link:
     in_definition: str | None = None  # label of the footnote definition holding it
 
 
-@dataclass(frozen=True)
-class StyleIssue:
+class StyleIssue(NamedTuple):
     line: int
     col: int
     kind: str  # "emphasis" | "rule" | "adjacent-code"
