@@ -194,10 +194,9 @@ def _expand(ws: Workspace, paths: Iterable[Path], tree) -> list[str]:
     rels = []
     for path in paths:
         absolute = Path(os.path.abspath(path))
-        try:
-            rel = absolute.relative_to(ws.root).as_posix()
-        except ValueError:
-            raise ConfigError(f"{path}: outside the workspace {ws.root}; run check from inside it") from None
+        if not absolute.is_relative_to(ws.root):
+            raise ConfigError(f"{path}: outside the workspace {ws.root}; run check from inside it")
+        rel = absolute.relative_to(ws.root).as_posix()
         rel = "" if rel == "." else rel
         if absolute.is_dir():
             rels.extend(tree.walk(rel, ".md"))
