@@ -1,176 +1,172 @@
-"""Leave-one-out routing recall of the lexical shortlist on a real workspace (SPEC §8).
+"""Leave-one-out routing recall on a real workspace (SPEC §8, "Measuring routing on real data").
 
-For each input in inbox/used/ cited by exactly one article that at least one other input also
-feeds, build the query from the input's text and ask whether that article is in the top k.
+For every input in inbox/used/ cited by exactly one article that another input also feeds, hide
+the input (the article's paragraphs citing it are taken out before its card is built) and ask
+whether the shortlist notesmith builds for it holds that article. The shortlist is notesmith's own:
+the catalog's cards (`Article.summary`, `catalog.search_text`) and `Shortlist`.
 
-    python bench/routing_recall.py WORKSPACE [--body none|names|terms|full] [--show-misses N]
+    python bench/routing_recall.py [WORKSPACE] [--model NAME --base-url URL] [--limit N] [--show-misses N]
 
-The article's paragraphs that cite the hidden input are left out of its descriptor, so the
-input's own content cannot leak into the index. The last line times an index of about 10,000
-descriptors (copies of the workspace's) to check that building and querying stay fast.
+Queries compared, recall at 1, 3 and 8, overall and for Russian inputs:
+  text          the input's own text (what an offline run searches with)
+  perfect       the input's text and a perfect synopsis, the union ranked as a run ranks it; the
+                perfect synopsis is the English paragraphs of the article that cite the input,
+                the best translation of its content there is: an upper bound
+  model         the input's text and the synopsis a real model writes (with --model/--base-url)
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import datetime as dt
+import posixpath
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
+from notesmith.inputs import read_input
+from notesmith.pipeline.catalog import NAMES, search_text
+from notesmith.pipeline.prompts import Prompts
+from notesmith.pipeline.routing import group_text
 from notesmith.pipeline.shortlist import Shortlist
-from notesmith.text.prose import salient_names
+from notesmith.text.article import Article
+from notesmith.text.markdown import local_target
+from notesmith.text.slugs import language_of
 
-KS = (1, 3, 5, 8)
-TITLE_WEIGHT = 3
-NAMES_LIMIT = 40
-
-_FRONTMATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
-_TITLE = re.compile(r"^title:\s*[\"']?(.*?)[\"']?\s*$", re.M)
-_DESCRIPTION = re.compile(r"^description:\s*[\"']?(.*?)[\"']?\s*$", re.M)
-_TAGS_FLOW = re.compile(r"^tags:\s*\[(.*?)\]", re.M)
-_TAGS_BLOCK = re.compile(r"^tags:\s*\n((?:\s*-\s*.*\n?)+)", re.M)
-_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
-_DEFINITION = re.compile(r"^\[\^([^\]]+)\]:(.*)$", re.M)
-_REFERENCE = re.compile(r"\[\^([^\]]+)\](?!:)")
-_MARKUP = re.compile(r"\[\^[^\]]+\]|\]\([^)]*\)|<[^>]+>|https?://\S+")
-_USED_LINK = re.compile(r"\]\((?:\.\./)+inbox/used/([^)/\s]+)\)")
+KS = (1, 3, 8)
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def descriptor(text: str, fallback_title: str, *, body: str = "terms", hide: str = "") -> str:
-    """Title (repeated), tags, description and headings of an article, plus some of its body.
-
-    body: "none", "names" (product names and terms of the body), "terms" (each distinct word of
-    the body once) or "full". Paragraphs that
-    cite the input named by hide are left out, so that input's own content cannot leak.
-    """
-    match = _FRONTMATTER.match(text)
-    front = match.group(1) if match else ""
-    title = (m.group(1) if (m := _TITLE.search(front)) else "") or fallback_title
-    tags = ""
-    if m := _TAGS_FLOW.search(front):
-        tags = m.group(1)
-    elif m := _TAGS_BLOCK.search(front):
-        tags = m.group(1)
-    tags = re.sub(r"[-_,\[\]\"']", " ", tags)
-    description = m.group(1) if (m := _DESCRIPTION.search(front)) else ""
-    rest = text[match.end():] if match else text
-    headings = [h for h in _HEADING.findall(rest) if h.strip().lower() != "sources"]
-    parts = [title] * TITLE_WEIGHT + [tags, description, *headings]
-    if body != "none":
-        parts.append(_body_text(rest, hide, mode=body))
-    return "\n".join(parts)
+def citations(article: Article) -> dict[str, set[str]]:
+    """Input file name → footnote labels that cite it (a definition linking into inbox/used/)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    scan = article.scan
+    for definition in scan.defs:
+        for link in scan.links:
+            if definition.line <= link.line <= definition.end_line and not link.image:
+                path = local_target(link.target)
+                if path and "inbox/used/" in path:
+                    found[posixpath.basename(path)].add(definition.label)
+    return found
 
 
-def _body_text(rest: str, hide: str, *, mode: str) -> str:
-    hidden = {
-        label for label, links in _DEFINITION.findall(rest)
-        if hide and hide in _USED_LINK.findall(links)
-    }
-    kept = []
-    for paragraph in re.split(r"\n\s*\n", rest):
-        labels = set(_REFERENCE.findall(paragraph))
-        head = paragraph.lstrip()
-        if _DEFINITION.match(head) or head.startswith("#") or labels & hidden:
-            continue
-        kept.append(_MARKUP.sub(" ", paragraph))
-    text = "\n".join(kept)
-    if mode == "names":
-        return " ".join(salient_names(text, NAMES_LIMIT))
-    if mode == "terms":
-        return " ".join(dict.fromkeys(re.findall(r"[^\W_]+", text.lower())))
-    return text
+def paragraphs_citing(article: Article, labels: set[str]) -> list[tuple[int, int]]:
+    """(first, last) 1-based lines of the body paragraphs that reference any of labels."""
+    refs = {r.line for r in article.scan.refs if r.label in labels}
+    defs = {d.line for d in article.scan.defs}
+    spans, start = [], None
+    lines = article.lines
+    for number in range(article.body_start, len(lines) + 2):
+        line = lines[number - 1] if number <= len(lines) else ""
+        if line.strip() and start is None:
+            start = number
+        elif not line.strip() and start is not None:
+            if any(start <= r <= number - 1 for r in refs) and start not in defs:
+                spans.append((start, number - 1))
+            start = None
+    return spans
 
 
-def input_text(path: Path) -> str:
-    """An input's text without its frontmatter."""
-    text = path.read_text(encoding="utf-8-sig", errors="replace")
-    match = _FRONTMATTER.match(text)
-    return text[match.end():] if match else text
+def without(article: Article, spans: list[tuple[int, int]]) -> Article:
+    drop = {n for a, b in spans for n in range(a, b + 1)}
+    return Article("\n".join(line for n, line in enumerate(article.lines, 1) if n not in drop) + "\n", article.path)
 
 
-def load(workspace: Path) -> tuple[dict[str, str], dict[str, set[str]]]:
-    """Article texts by relative path, and the articles that cite each used input."""
-    texts: dict[str, str] = {}
+def load(workspace: Path):
+    articles: dict[str, Article] = {}
     cited_by: dict[str, set[str]] = defaultdict(set)
-    articles = workspace / "articles"
-    for path in sorted(articles.rglob("*.md")):
+    for path in sorted((workspace / "articles").rglob("*.md")):
         if path.name.startswith("_"):
             continue
-        rel = str(path.relative_to(articles))
-        texts[rel] = text = path.read_text(encoding="utf-8-sig", errors="replace")
-        for _, links in _DEFINITION.findall(text):
-            for name in _USED_LINK.findall(links):
-                cited_by[name].add(rel)
-    return texts, cited_by
+        rel = path.relative_to(workspace).as_posix()
+        articles[rel] = article = Article.load(path)
+        for name in citations(article):
+            cited_by[name].add(rel)
+    return articles, cited_by
 
 
-def _title(rel: str) -> str:
-    return Path(rel).stem.replace("-", " ")
+def model_synopses(args, cases, workspace: Path) -> dict[str, str]:
+    from notesmith.errors import ModelError
+    from notesmith.llm import OpenAILLM
+    from notesmith.pipeline.synopsis import write_synopsis
+
+    llm = OpenAILLM(args.model, base_url=args.base_url, context_tokens=args.context, timeout=600, retries=1)
+    prompts = Prompts(workspace / "prompts")
+    out, started = {}, time.perf_counter()
+    for n, (name, _) in enumerate(cases, 1):
+        item = read_input(workspace / "inbox/used" / name)
+        try:
+            out[name] = write_synopsis(llm, prompts, [item], "en").query()
+        except ModelError as exc:
+            print(f"  synopsis of {name} failed: {exc.message}", file=sys.stderr)
+            out[name] = ""
+        if n % 20 == 0:
+            print(f"  {n}/{len(cases)} synopses, {(time.perf_counter() - started) / n:.1f} s each", file=sys.stderr)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("workspace", type=Path)
-    parser.add_argument("--body", choices=("none", "names", "terms", "full"), default="none",
-                        help="how much of each article body to index (default: none)")
+    parser.add_argument("workspace", type=Path, nargs="?", default=ROOT.parent / "shared/corpus/workspace")
+    parser.add_argument("--model", help="a model to write synopses with (the 'model' row)")
+    parser.add_argument("--base-url", help="its OpenAI-compatible endpoint")
+    parser.add_argument("--context", type=int, default=8192, help="the model's context size")
+    parser.add_argument("--limit", type=int, help="only the first N cases (a slow model)")
     parser.add_argument("--show-misses", type=int, default=0, metavar="N")
     args = parser.parse_args(argv)
-    used = args.workspace / "inbox" / "used"
-
-    texts, cited_by = load(args.workspace)
+    workspace = args.workspace
+    articles, cited_by = load(workspace)
     feeds: dict[str, int] = defaultdict(int)
-    for articles in cited_by.values():
-        for article in articles:
-            feeds[article] += 1
-    cases = [
-        (name, next(iter(arts)))
-        for name, arts in sorted(cited_by.items())
-        if len(arts) == 1 and feeds[next(iter(arts))] >= 2 and (used / name).is_file()
-    ]
-    docs = {rel: descriptor(text, _title(rel), body=args.body) for rel, text in texts.items()}
+    for rels in cited_by.values():
+        for rel in rels:
+            feeds[rel] += 1
+    cases = [(name, next(iter(rels))) for name, rels in sorted(cited_by.items())
+             if len(rels) == 1 and feeds[next(iter(rels))] >= 2 and (workspace / "inbox/used" / name).is_file()]
+    cases = cases[: args.limit] if args.limit else cases
+    cards = {rel: search_text(a.summary(rel, names=NAMES)) for rel, a in articles.items()}
+    synopses = model_synopses(args, cases, workspace) if args.model else {}
 
+    rows = ["text", "perfect", *(["model"] if args.model else [])]
+    hits = {(row, lang): dict.fromkeys(KS, 0) for row in rows for lang in ("all", "ru")}
+    counts = {"all": 0, "ru": 0}
+    misses = []
     started = time.perf_counter()
-    Shortlist(docs.items())
-    build_ms = (time.perf_counter() - started) * 1000
+    for name, rel in cases:
+        article = articles[rel]
+        labels = citations(article)[name]
+        spans = paragraphs_citing(article, labels)
+        hidden = without(article, spans)
+        index = Shortlist({**cards, rel: search_text(hidden.summary(rel, names=NAMES))}.items())
+        item = read_input(workspace / "inbox/used" / name)
+        text = group_text([item])
+        perfect = "\n".join("\n".join(article.lines[a - 1:b]) for a, b in spans)
+        queries = {"text": [text], "perfect": [text, perfect], "model": [text, synopses.get(name, "")]}
+        lang = "ru" if language_of(item.text) == "ru" else "other"
+        counts["all"] += 1
+        counts["ru"] += lang == "ru"
+        for row in rows:
+            ranked = [doc for doc, _ in index.top_union(queries[row], max(KS))]
+            for k in KS:
+                hit = rel in ranked[:k]
+                hits[(row, "all")][k] += hit
+                if lang == "ru":
+                    hits[(row, "ru")][k] += hit
+            if row == "perfect" and rel not in ranked[:8]:
+                misses.append((name, rel, ranked[:3]))
+    seconds = time.perf_counter() - started
 
-    hits = dict.fromkeys(KS, 0)
-    misses: list[tuple[str, str, list[str]]] = []
-    query_s = 0.0
-    for name, article in cases:
-        # Hide the input: the article's paragraphs that cite it are left out of its descriptor.
-        hidden = descriptor(texts[article], _title(article), body=args.body, hide=name)
-        shortlist = Shortlist({**docs, article: hidden}.items())
-        query = input_text(used / name)
-        started = time.perf_counter()
-        ranked = [doc_id for doc_id, _ in shortlist.top(query, k=max(KS))]
-        query_s += time.perf_counter() - started
-        for k in KS:
-            hits[k] += article in ranked[:k]
-        if article not in ranked[:5]:
-            misses.append((name, article, ranked[:3]))
-
-    n = len(cases)
-    print(f"articles: {len(docs)}  cases: {n}  body: {args.body}")
-    print("  ".join(f"recall@{k}: {hits[k] / n:.3f}" if n else f"recall@{k}: n/a" for k in KS))
-    print(f"build: {build_ms:.1f} ms  query: {query_s / max(n, 1) * 1000:.2f} ms avg")
-
-    copies = 10_000 // max(len(docs), 1) + 1
-    started = time.perf_counter()
-    big = Shortlist((f"{i}/{rel}", text) for i in range(copies) for rel, text in docs.items())
-    build_s = time.perf_counter() - started
-    queries = [input_text(used / name) for name, _ in cases[:50]] or ["claude code agents"]
-    started = time.perf_counter()
-    big.top(queries[0])
-    first_ms = (time.perf_counter() - started) * 1000
-    started = time.perf_counter()
-    for query in queries:
-        big.top(query)
-    print(f"{len(big)} descriptors: build {build_s * 1000:.0f} ms, first query {first_ms:.1f} ms, "
-          f"then {(time.perf_counter() - started) * 1000 / len(queries):.1f} ms avg")
-    for name, article, top3 in misses[: args.show_misses]:
-        print(f"miss {name} -> {article}; got {top3}")
+    print(f"{workspace.name}: {len(articles)} articles, {counts['all']} cases ({counts['ru']} Russian), "
+          f"{dt.date.today()}")
+    print("| query | inputs | " + " | ".join(f"recall@{k}" for k in KS) + " |")
+    print("|---|---|" + "---|" * len(KS))
+    for row in rows:
+        for lang in ("all", "ru"):
+            n = counts[lang] or 1
+            print(f"| {row} | {lang} | " + " | ".join(f"{hits[(row, lang)][k] / n:.3f}" for k in KS) + " |")
+    print(f"{seconds:.1f} s for {len(cases)} cases")
+    for name, rel, top in misses[: args.show_misses]:
+        print(f"miss (perfect) {name} -> {rel}; got {top}")
     return 0
 
 

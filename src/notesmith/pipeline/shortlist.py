@@ -58,6 +58,7 @@ _RU_SUFFIXES = tuple(sorted(set(
 ))
 _MIN_STEM = 3
 SKELETON_WEIGHT = 0.75  # a skeleton match is weaker evidence than a shared word
+RRF_K = 60  # reciprocal rank fusion's usual constant: ranks matter, the first few most
 
 # Common Russian words of notes about work and learning, with their English equivalents:
 # loanwords already meet through transliteration, these native words would not.
@@ -212,3 +213,13 @@ class Shortlist:
         """The k best (id, score) pairs, best first; ties keep the order docs were given."""
         best = heapq.nsmallest(k, self._accumulate(query_text).items(), key=lambda p: (-p[1], p[0]))
         return [(self.ids[i], s) for i, s in best]
+
+    def top_union(self, queries: Iterable[str], k: int = 8, *, depth: int = 20) -> list[tuple[str, float]]:
+        """The k best for several queries at once (a group's own text, its synopsis): the union of each
+        query's `depth` best, ranked by reciprocal rank fusion, so no query's score scale dominates."""
+        fused: dict[str, float] = defaultdict(float)
+        for query in queries:
+            if query.strip():
+                for rank, (doc_id, _) in enumerate(self.top(query, depth)):
+                    fused[doc_id] += 1.0 / (RRF_K + rank + 1)
+        return heapq.nsmallest(k, fused.items(), key=lambda p: (-p[1], p[0]))
