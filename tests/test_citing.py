@@ -52,7 +52,7 @@ def test_markers():
 def test_labels_for_new_follow_first_use():
     labels = Labels.for_new()
     assert [labels.label(s) for s in ("b", "a", "b", "c")] == ["1", "2", "1", "3"]
-    assert labels.new_labels() == [("1", "b"), ("2", "a"), ("3", "c")]
+    assert labels.new_labels() == [("1", "b", None), ("2", "a", None), ("3", "c", None)]
 
 
 ARTICLE = """\
@@ -87,7 +87,7 @@ def test_labels_from_article():
     assert labels.label("p.png") == "9"
     assert labels.label("o.txt") == "10"  # not a link into inbox/used
     assert labels.label("m1.txt") == "8"
-    assert labels.new_labels() == [("8", "m1.txt"), ("9", "p.png"), ("10", "o.txt")]
+    assert labels.new_labels() == [("8", "m1.txt", None), ("9", "p.png", None), ("10", "o.txt", None)]
 
 
 def test_labels_from_article_count_undefined_numeric_refs():

@@ -180,6 +180,7 @@ def _process(ws: Workspace, options: RunOptions, report: RunReport, recorder: Re
     composer.compose(routes, by_id, jobs if drafting_llm is not None else 1, say)
     index_changes(ws, changes, repo if repo is not None and repo.has_commits() else None, report)
     report.created, report.updated = list(changes.created), list(changes.updated)
+    report.coverage, report.unverified = list(changes.coverage), list(changes.unverified)
     report.findings.extend(new_errors(ws, changes))
     if not (changes.writes or changes.moves or changes.fails):
         return

@@ -1,0 +1,114 @@
+"""Step 6 of a run, first half: place each paragraph's quoted passage in the stored input file
+(SPEC §8, "Passage citations"), and measure how much of every input the placed passages cover.
+
+One SourceIndex is built per input per run (SourceTexts) and serves every passage quoted from it,
+whichever drafter quoted it. A passage that is not found keeps no anchor, only the reason: its
+paragraph cites the input as a whole and the run counts it as unverified. Never a guess.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from typing import Iterable, Mapping, Sequence
+
+from notesmith.errors import InputError
+from notesmith.inputs import Input
+from notesmith.inputs.reading import decode
+from notesmith.pipeline.blocks import Anchor, Block, Evidence
+from notesmith.pipeline.coverage import Coverage, coverage
+from notesmith.pipeline.locate import locate
+from notesmith.pipeline.wordindex import SourceIndex
+
+__all__ = ["SourceTexts", "measure", "place", "place_all", "place_each", "quoted"]
+
+NOTHING_QUOTED = "no passage was quoted"
+
+
+class SourceTexts:
+    """The stored text of each input, indexed once per run on first use (safe across threads)."""
+
+    def __init__(self) -> None:
+        self._indexes: dict[str, SourceIndex | None] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+        self.unreadable: dict[str, str] = {}
+
+    def index(self, item: Input) -> SourceIndex | None:
+        """The input's SourceIndex; None when its stored file cannot be read again."""
+        with self._lock:
+            if item.id in self._indexes:
+                return self._indexes[item.id]
+            lock = self._locks.setdefault(item.id, threading.Lock())
+        with lock:
+            with self._lock:
+                if item.id in self._indexes:
+                    return self._indexes[item.id]
+            try:
+                built: SourceIndex | None = SourceIndex(decode(item.path.read_bytes()), item.id)
+            except OSError as exc:
+                built = None
+                self.unreadable[item.id] = f"cannot read {item.id} again ({exc.strerror or exc})"
+            except InputError as exc:
+                built = None
+                self.unreadable[item.id] = exc.message
+            with self._lock:
+                self._indexes[item.id] = built
+            return built
+
+
+def place(evidence: Evidence, index: SourceIndex | None, *, label: str, after: int = 0,
+          unreadable: str = "") -> Evidence:
+    """The evidence with its anchor, or with the reason it has none (label names the source in it)."""
+    if not (evidence.first_words.strip() or evidence.last_words.strip()):
+        return replace(evidence, anchor=None, unverified=NOTHING_QUOTED)
+    if index is None:
+        return replace(evidence, anchor=None, unverified=unreadable or f"{label} could not be read to place the passage")
+    found = locate(index, evidence.first_words, evidence.last_words, label=label, after=after)
+    if not found.found:
+        return replace(evidence, anchor=None, unverified=found.reason)
+    span = found.span
+    return replace(evidence, anchor=Anchor(span.lines, span.times, span.words), unverified="")
+
+
+def place_all(blocks: Sequence[Block], texts: SourceTexts, inputs: Mapping[str, Input], *,
+              labels: Mapping[str, str] | None = None, in_order: bool = False) -> tuple[Block, ...]:
+    """Blocks with every evidence item placed in its input (items already placed are kept).
+
+    labels: how reasons name each input (the prompt's alias, "S2"); in_order: each passage is
+    looked for after the previous one of the same input (the offline drafter's paragraphs follow
+    the file).
+    """
+    after: dict[str, int] = {}
+    out = []
+    for block in blocks:
+        placed = []
+        for item in block.evidence:
+            source = inputs.get(item.source)
+            if item.anchor is None and source is not None:
+                item = place(item, texts.index(source), label=(labels or {}).get(item.source, item.source),
+                             after=after.get(item.source, 0) if in_order else 0,
+                             unreadable=texts.unreadable.get(item.source, ""))
+            if item.anchor is not None:
+                after[item.source] = item.anchor.words[1]
+            placed.append(item)
+        out.append(replace(block, evidence=tuple(placed)) if placed else block)
+    return tuple(out)
+
+
+def place_each(items: Sequence[Evidence], texts: SourceTexts, inputs: Mapping[str, Input], *,
+               labels: Mapping[str, str] | None = None) -> list[Evidence]:
+    """Evidence items placed one by one, in any order (instructions to the assistant, for coverage)."""
+    return list(place_all([Block("paragraph", "", evidence=tuple(items))], texts, inputs, labels=labels)[0].evidence)
+
+
+def quoted(evidence: Evidence) -> str:
+    """The quote as the model gave it, for reports: "first words … last words"."""
+    first, last = " ".join(evidence.first_words.split()), " ".join(evidence.last_words.split())
+    return first if not last or last == first else f"{first} … {last}" if first else last
+
+
+def measure(index: SourceIndex, evidence: Iterable[Evidence], asides: Iterable[Evidence] = ()) -> Coverage:
+    """The input's coverage by the anchored passages, leaving out the instructions to the assistant."""
+    return coverage(index, [e.anchor.words for e in evidence if e.anchor is not None],
+                    excluded=[a.anchor.words for a in asides if a.anchor is not None])
