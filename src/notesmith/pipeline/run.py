@@ -245,3 +245,7 @@ def _record_applied(report: RunReport, done: Applied) -> None:
     for src, article in done.held.items():
         report.wait(src, f"{article} changed while the run was working; it waits for the next run",
                     outcome.CHANGED)
+    if done.held or kept:  # inputs that wait were not used: no coverage, no unverified passage of theirs
+        waiting = {Path(src).name for src in done.held}
+        report.coverage = [c for c in report.coverage if c.input not in waiting]
+        report.unverified = [u for u in report.unverified if u.input not in waiting and u.article not in kept]
