@@ -12,7 +12,7 @@ from notesmith.errors import DraftError
 from notesmith.text.article import Article
 from notesmith.checking.article_rules import Context, check_article
 from notesmith.config import Config
-from notesmith.pipeline.blocks import ArticleUpdate, Block, Edit, cite
+from notesmith.pipeline.blocks import Anchor, ArticleUpdate, Block, Edit, Evidence, cite
 from notesmith.pipeline.editing import apply_update, find_section
 from notesmith.text.frontmatter import key_lines
 from notesmith.checking.rules import severities
@@ -194,3 +194,20 @@ def test_new_h2_anchored_to_a_subsection_goes_after_its_parent():
                             Edit("add_section", "x", (), "Sub")))
     out = apply_update(article, update, article_rel="articles/t.md", today=TODAY).text
     assert out.startswith("# T\n\n## A\n\n### x\n\nX.\n\n### Sub\n\n### y\n\nY.\n\n## New\n\nN.[^1]\n\n## B\n")
+
+
+def test_an_update_keeps_existing_footnotes_and_anchors_new_passages():
+    article = Article("# T\n\n## A\n\nOld[^1].\n\n## Sources\n\n"
+                      "[^1]: [a.txt, lines 3–5](../inbox/used/a.txt#L3-L5)\n")
+    same, new = Evidence("a.txt", "x", "y", Anchor((3, 5))), Evidence("a.txt", "x", "y", Anchor((8, 8)))
+    lost = Evidence("b.txt", "made up", "words", None, "S2 does not contain 'made up'")
+    update = ArticleUpdate((Edit("append", "A", (Block("paragraph", "Same.", evidence=(same,)),
+                                                 Block("paragraph", "Both.", evidence=(new, lost)))),))
+    out = apply_update(article, update, article_rel="articles/t.md", today=TODAY).text
+    assert "Old[^1].\n\nSame.[^1]\n\nBoth.[^2][^3]\n\n## Sources\n\n" in out
+    assert out.endswith("[^1]: [a.txt, lines 3–5](../inbox/used/a.txt#L3-L5)\n"
+                        "[^2]: [a.txt, line 8](../inbox/used/a.txt#L8)\n"
+                        "[^3]: [b.txt](../inbox/used/b.txt)\n")  # not found: the whole input, no anchor
+    by_source = apply_update(article, update, article_rel="articles/t.md", today=TODAY, citations="source").text
+    assert "Same.[^2]\n\nBoth.[^2][^3]" in by_source
+    assert by_source.endswith("[^2]: [a.txt](../inbox/used/a.txt)\n[^3]: [b.txt](../inbox/used/b.txt)\n")

@@ -12,7 +12,7 @@ from notesmith.workspace import Workspace
 if TYPE_CHECKING:
     from notesmith.llm.base import LLM
     from notesmith.pipeline.report import RunReport
-    from notesmith.trace import ArticleTrace, InputTrace
+    from notesmith.tracing import ArticleTrace, InputTrace
 
 
 def _workspace(workspace: str | Path | Workspace) -> Workspace:
@@ -66,6 +66,6 @@ def trace(workspace: str | Path | Workspace = ".", target: str | Path = "") -> I
     """Like `notesmith trace`: an InputTrace (the paragraphs citing an input, its lines marked by
     coverage) or an ArticleTrace (each cited paragraph with its anchors); `target` is a path
     relative to the workspace, or an input's file name."""
-    from notesmith.trace import trace as trace_target
+    from notesmith.tracing import trace as trace_target
 
     return trace_target(_workspace(workspace), target)

@@ -248,7 +248,7 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
 @click.pass_context
 def trace(ctx: click.Context, target: str, fmt: str) -> None:
     """Show which paragraphs cite an input and what of it none does; or an article's anchors."""
-    from notesmith.trace import render, trace as trace_target
+    from notesmith.tracing import render, trace as trace_target
 
     click.echo(render(trace_target(open_workspace(ctx), target), fmt))
 

@@ -1,10 +1,11 @@
 """`notesmith trace`: where an input went and where an article's paragraphs came from.
 
 `trace INPUT` lists the paragraphs of every article that cite the input, with their anchors, and
-marks the input's text line by line: in an anchored passage, partly, or in none (the stretches
-no paragraph took). `trace ARTICLE` lists each paragraph with its footnotes and the lines each
-anchor points at. Read-only: it never writes. Coverage here counts anchored passages only and
-cannot leave out instructions to the assistant (the run that used the input did).
+marks the input's text line by line: inside an anchor or not (the stretches no paragraph took).
+`trace ARTICLE` lists each paragraph with its footnotes and the lines each anchor points at.
+Read-only: it never writes. What an article records is lines, so coverage here counts the words
+of anchored lines (the run counted the words of each passage, from its first word to its last)
+and cannot leave out instructions to the assistant (the run that used the input did).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from notesmith.workspace import Workspace
 
 __all__ = ["ArticleTrace", "Citation", "InputTrace", "Paragraph", "render", "trace"]
 
-COVERED, PARTLY, UNCOVERED, NO_WORDS = "covered", "partly", "uncovered", ""
-MARKS = {COVERED: "+", PARTLY: "~", UNCOVERED: "-", NO_WORDS: " "}
+COVERED, UNCOVERED, NO_WORDS = "covered", "uncovered", ""
+MARKS = {COVERED: "+", UNCOVERED: "-", NO_WORDS: " "}
 EXCERPT = 100  # characters of a paragraph or of anchored lines shown
 
 
@@ -66,7 +67,7 @@ class ArticleTrace:
 @dataclass(frozen=True)
 class Line:
     number: int
-    mark: str  # covered | partly | uncovered | "" (no words: frontmatter, blank, markup)
+    mark: str  # covered | uncovered | "" (no words: frontmatter, blank, markup)
     text: str
 
 
@@ -207,24 +208,19 @@ def _trace_input(ws: Workspace, rel: str) -> InputTrace:
 
 
 def _marked(stored: str, index: SourceIndex, covered: list[tuple[int, int]]) -> list[Line]:
-    """Each line of the stored file with how much of its words the covered word ranges hold."""
+    """Each line of the stored file, marked by whether its words are inside the covered word ranges."""
     texts = stored.split("\n")
     if texts and texts[-1] == "":
         texts.pop()
-    counts = [[0, 0] for _ in texts]  # words on the line, of them covered
+    marks = [NO_WORDS] * len(texts)
     k = 0
     for position, start in enumerate(index.starts):
         while k < len(covered) and covered[k][1] <= position:
             k += 1
         line = index.line_of(start) - 1
-        if 0 <= line < len(counts):
-            counts[line][0] += 1
-            counts[line][1] += k < len(covered) and covered[k][0] <= position
-    marks = []
-    for n, (text, (words, inside)) in enumerate(zip(texts, counts), 1):
-        mark = NO_WORDS if not words else COVERED if inside == words else UNCOVERED if not inside else PARTLY
-        marks.append(Line(n, mark, text))
-    return marks
+        if 0 <= line < len(marks) and marks[line] != UNCOVERED:
+            marks[line] = COVERED if k < len(covered) and covered[k][0] <= position else UNCOVERED
+    return [Line(n, mark, text) for n, (mark, text) in enumerate(zip(marks, texts), 1)]
 
 
 def render(result: InputTrace | ArticleTrace, fmt: str = "text") -> str:
@@ -267,7 +263,7 @@ def _input_lines(result: InputTrace) -> list[str]:
             out.append(f"  {p.article}:{p.line} [^{c.label}] {_span(c)}: \"{p.text}\"")
     for first, last, words in result.uncovered:
         out.append(f"  uncovered lines {first}–{last} ({words} words): no paragraph cites them")
-    out += ["", "  + in an anchored passage   ~ partly   - in none", ""]
+    out += ["", "  + inside an anchor   - in none", ""]
     width = len(str(len(result.lines)))
     out += [f"  {line.number:>{width}} {MARKS[line.mark]} {line.text}".rstrip() for line in result.lines]
     return out
