@@ -193,6 +193,7 @@ def _trace_input(ws: Workspace, rel: str) -> InputTrace:
             mine = tuple(c for c in paragraph.citations if c.target == rel)
             if mine:
                 result.paragraphs.append(Paragraph(paragraph.article, paragraph.line, paragraph.text, mine))
+    result.paragraphs.sort(key=lambda p: (p.article, p.line))
     try:
         stored = decode((ws.root / rel).read_bytes())
     except (OSError, InputError) as exc:

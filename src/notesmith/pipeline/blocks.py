@@ -20,7 +20,8 @@ class Evidence:
     """The passage of one input a paragraph was written from: its first and last words as quoted.
 
     anchor is set once the passage is found in the stored file; unverified says why it was not
-    (the paragraph then cites the input as a whole). Neither is set before locating.
+    (the paragraph then cites the input as a whole). Neither is set before locating. A drafter that
+    copies its sources verbatim (the offline one) also gives the whole passage, placed word for word.
     """
 
     source: str  # the input's id
@@ -28,6 +29,7 @@ class Evidence:
     last_words: str = ""
     anchor: Anchor | None = None
     unverified: str = ""
+    passage: str = field(default="", compare=False, repr=False)  # the whole passage, when copied verbatim
 
 
 def cite(*sources: str) -> tuple[Evidence, ...]:

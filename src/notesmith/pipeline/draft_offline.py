@@ -49,7 +49,8 @@ def _cited_paragraphs(group: Sequence[Input], heading_level: int = 2) -> list[Bl
                 text = rest.strip()
                 if not text:
                     continue
-            evidence = Evidence(item.id, *quote_ends(text))  # the words as stored, before links lose targets
+            # the words as stored, before links lose their targets
+            evidence = Evidence(item.id, *quote_ends(text), passage=text)
             blocks.append(Block("paragraph", _unlink_relative(text), evidence=(evidence,)))
     return blocks
 

@@ -17,7 +17,7 @@ from notesmith.inputs import Input
 from notesmith.inputs.reading import decode
 from notesmith.pipeline.blocks import Anchor, Block, Evidence
 from notesmith.pipeline.coverage import Coverage, coverage
-from notesmith.pipeline.locate import locate
+from notesmith.pipeline.locate import locate, place_verbatim
 from notesmith.pipeline.wordindex import SourceIndex
 
 __all__ = ["SourceTexts", "measure", "place", "place_all", "place_each", "quoted"]
@@ -59,12 +59,17 @@ class SourceTexts:
 
 def place(evidence: Evidence, index: SourceIndex | None, *, label: str, after: int = 0,
           unreadable: str = "") -> Evidence:
-    """The evidence with its anchor, or with the reason it has none (label names the source in it)."""
+    """The evidence with its anchor, or with the reason it has none (label names the source in it).
+
+    A verbatim passage is placed word for word first; a quote is located by its first and last words.
+    """
     if not (evidence.first_words.strip() or evidence.last_words.strip()):
         return replace(evidence, anchor=None, unverified=NOTHING_QUOTED)
     if index is None:
         return replace(evidence, anchor=None, unverified=unreadable or f"{label} could not be read to place the passage")
-    found = locate(index, evidence.first_words, evidence.last_words, label=label, after=after)
+    found = place_verbatim(index, evidence.passage, after=after, label=label) if evidence.passage else None
+    if found is None or not found.found:
+        found = locate(index, evidence.first_words, evidence.last_words, label=label, after=after)
     if not found.found:
         return replace(evidence, anchor=None, unverified=found.reason)
     span = found.span

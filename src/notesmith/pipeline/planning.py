@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from notesmith.files import bytes_of
 from notesmith.llm.base import Usage
 from notesmith.pipeline.journal import sha256
-from notesmith.pipeline.report import InputCoverage, Unverified
+from notesmith.pipeline.report import InputCoverage, Unverified, short_names
 
 USED, FEEDBACK, SKIPPED = "used", "feedback", "skipped"
 RUN_TRAILER = "Notesmith-Run"
@@ -61,12 +61,13 @@ def reason_path(destination: str) -> str:
 
 def summary_of(changes: Changes) -> dict:
     """What the commit message lists, kept in the plan so a finished plan can say what it did."""
+    names = short_names([c.input for c in changes.coverage])
     return {
         "created": [[rel, changes.titles.get(rel, "")] for rel in changes.created],
         "updated": [[rel, changes.titles.get(rel, "")] for rel in changes.updated],
         "feedback": changes.moved(FEEDBACK),
         "skipped": changes.moved(SKIPPED),
-        "coverage": [[c.name, c.percent] for c in changes.coverage],
+        "coverage": [[names[c.input], c.percent] for c in changes.coverage],
     }
 
 

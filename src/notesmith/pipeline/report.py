@@ -39,6 +39,14 @@ def short_name(input_id: str) -> str:
     return f"msg{message}" if message else input_id
 
 
+def short_names(input_ids: list[str]) -> dict[str, str]:
+    """Short names for the inputs of one run; two that would share one (msg4791.md, msg4791.txt) keep
+    their file names."""
+    names = {i: short_name(i) for i in input_ids}
+    taken = [n for n in names.values()]
+    return {i: n if taken.count(n) == 1 else i for i, n in names.items()}
+
+
 @dataclass(frozen=True)
 class Stretch:
     """Part of an input that no anchored passage covers: its lines, words and (timed inputs) times."""
@@ -118,23 +126,25 @@ class RunReport:
         if not self.coverage and not self.unverified:
             return []
         lines = []
+        names = short_names([c.input for c in self.coverage] + [u.input for u in self.unverified])
         if self.coverage:
             anchored = sum(c.passages for c in self.coverage)
-            lines.append(f"  coverage {', '.join(f'{c.name} {c.percent}%' for c in self.coverage)} "
+            lines.append(f"  coverage {', '.join(f'{names[c.input]} {c.percent}%' for c in self.coverage)} "
                          f"({anchored} anchored passage{'s' * (anchored != 1)}, {len(self.unverified)} unverified)")
         for c in self.coverage:
             for s in c.uncovered:
                 where = f"lines {s.lines[0]}–{s.lines[1]}" if s.lines[0] != s.lines[1] else f"line {s.lines[0]}"
-                lines.append(f"  uncovered {c.name} {where} ({s.words} words): no paragraph took them")
+                lines.append(f"  uncovered {names[c.input]} {where} ({s.words} words): no paragraph took them")
         for u in self.unverified:
-            lines.append(f"  unverified {u.article}: {short_name(u.input)} '{u.quote}': {u.reason}")
+            lines.append(f"  unverified {u.article}: {names[u.input]} '{u.quote}': {u.reason}")
         return lines
 
     def as_dict(self) -> dict:
         data = asdict(self)
         for key in ("skipped", "failed", "waiting"):
             data[key] = [o._asdict() for o in getattr(self, key)]
-        data["coverage"] = [{"name": c.name, **asdict(c)} for c in self.coverage]
+        names = short_names([c.input for c in self.coverage])
+        data["coverage"] = [{"name": names[c.input], **asdict(c)} for c in self.coverage]
         data["usage"] = {"prompt_tokens": self.usage.prompt_tokens,
                          "completion_tokens": self.usage.completion_tokens}
         return data
