@@ -296,3 +296,10 @@ def test_verbatim_subtitle_paragraphs_leave_the_readers_time_anchors_out():
         assert passage.times is not None and passage.matched == passage.asked
         after = passage.span.words[1]
     assert after == len(ix)  # every word of the file, each paragraph in turn
+
+
+def test_quote_ends_of_a_long_text_read_only_its_ends():
+    text = "[00:00:01] First words of a very long talk " + "filler words in the middle " * 2000 + \
+        "and the [00:59:59] very last words of it."
+    assert quote_ends(text, 4) == ("First words of a", "last words of it.")
+    assert quote_ends(text) == ("First words of a very long talk filler", "middle and the very last words of it.")

@@ -250,10 +250,11 @@ class Composer:
 
     def _record(self, rel: str, blocks: Sequence[Block]) -> None:
         """Keep the passages an article takes (under the lock), and report the ones not found."""
+        too_large = self.drafter.texts.too_large
         for block in blocks:
             for item in block.evidence:
                 self._evidence.setdefault(item.source, []).append(item)
-                if item.anchor is None and item.unverified:
+                if item.anchor is None and item.unverified and item.source not in too_large:
                     self.changes.unverified.append(Unverified(item.source, rel, quoted(item), item.unverified))
 
     def _record_asides(self, drafted: Drafted, taken: Sequence[Input]) -> None:
@@ -265,9 +266,12 @@ class Composer:
     def _measure(self) -> None:
         """The coverage of every input the run takes into inbox/used/, in the order of their names."""
         used = {posixpath.basename(m.dst) for m in self.changes.moves if m.kind == USED}
+        texts = self.drafter.texts
         for input_id in sorted(used & set(self._taken)):
-            index = self.drafter.texts.index(self._taken[input_id])
+            index = texts.index(self._taken[input_id])
             if index is None:
+                if input_id in texts.too_large:
+                    self.report.notes.append(texts.unreadable[input_id])
                 continue
             evidence = self._evidence.get(input_id, [])
             found = measure(index, evidence, self._asides.get(input_id, []))

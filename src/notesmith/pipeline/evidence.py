@@ -20,9 +20,16 @@ from notesmith.pipeline.coverage import Coverage, coverage
 from notesmith.pipeline.locate import locate, place_verbatim
 from notesmith.pipeline.wordindex import SourceIndex
 
-__all__ = ["SourceTexts", "measure", "place", "place_all", "place_each", "quoted"]
+__all__ = ["MAX_ANCHORED_BYTES", "SourceTexts", "measure", "place", "place_all", "place_each", "quoted"]
 
 NOTHING_QUOTED = "no passage was quoted"
+# Inputs larger than this are not indexed: their paragraphs cite the whole file. Indexing costs
+# about a second and 10 MB per MB of transcript; a 50 MB transcript would double a run's memory.
+MAX_ANCHORED_BYTES = 8 * 1024 * 1024
+
+
+class _TooLarge(Exception):
+    pass
 
 
 class SourceTexts:
@@ -32,7 +39,8 @@ class SourceTexts:
         self._indexes: dict[str, SourceIndex | None] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
-        self.unreadable: dict[str, str] = {}
+        self.unreadable: dict[str, str] = {}  # input id → why its passages cannot be placed
+        self.too_large: set[str] = set()
 
     def index(self, item: Input) -> SourceIndex | None:
         """The input's SourceIndex; None when its stored file cannot be read again."""
@@ -45,7 +53,15 @@ class SourceTexts:
                 if item.id in self._indexes:
                     return self._indexes[item.id]
             try:
+                size = item.path.stat().st_size
+                if size > MAX_ANCHORED_BYTES:
+                    self.too_large.add(item.id)
+                    raise _TooLarge(f"{item.id} is {size / 2**20:.0f} MB, over the {MAX_ANCHORED_BYTES // 2**20} MB "
+                                    "up to which passages are anchored; its paragraphs cite the whole file")
                 built: SourceIndex | None = SourceIndex(decode(item.path.read_bytes()), item.id)
+            except _TooLarge as exc:
+                built = None
+                self.unreadable[item.id] = str(exc)
             except OSError as exc:
                 built = None
                 self.unreadable[item.id] = f"cannot read {item.id} again ({exc.strerror or exc})"

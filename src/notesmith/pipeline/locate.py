@@ -171,6 +171,12 @@ def _word_break(index: SourceIndex, word: str, strict: bool, most: int = 4) -> l
 
 def quote_ends(text: str, words: int = 8) -> tuple[str, str]:
     """The first and last `words` words of text, as a model would quote them (offline anchors)."""
+    reach = 64 * words  # characters that surely hold `words` words at each end of a long text
+    if len(text) > 4 * reach:  # the ends only; the cut word at each inner edge is dropped
+        head = re.findall(r"\S+", _TIMESTAMP.sub(" ", text[:reach]))[:-1]
+        tail = re.findall(r"\S+", _TIMESTAMP.sub(" ", text[-reach:]))[1:]
+        if len(head) >= words and len(tail) >= words:
+            return " ".join(head[:words]), " ".join(tail[-words:])
     found = re.findall(r"\S+", _TIMESTAMP.sub(" ", text))
     return " ".join(found[:words]), " ".join(found[-words:])
 
@@ -192,8 +198,9 @@ def place_verbatim(index: SourceIndex, text: str, *, after: int = 0, label: str 
     places = index.positions(tokens[0])
     for p in places[bisect_left(places, after):]:
         if p + n <= len(source) and all(source[p + i] == tokens[i] for i in range(1, n)):
-            hit = _Hit(p, p + n - 1, n, 0, 0, 0.0, tuple(range(p, p + n)))
-            return Passage(index.span(p, p + n - 1), n, n, round(_evidence(index, (hit,), n, 0), 1))
+            shown = min(n, MAX_QUOTE_WORDS)  # evidence of the first words, as much as a quote would show
+            hit = _Hit(p, p + shown - 1, shown, 0, 0, 0.0, tuple(range(p, p + shown)))
+            return Passage(index.span(p, p + n - 1), n, n, round(_evidence(index, (hit,), shown, 0), 1))
     return NotFound(f"{label} does not hold '{_shown(text)}' word for word after the passage before it")
 
 

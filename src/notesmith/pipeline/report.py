@@ -22,6 +22,7 @@ DUPLICATE = "duplicate"
 EMPTY = "empty"
 INVALID = "invalid"        # failed: the file cannot be read as an input
 NOT_OK = frozenset({MODEL, DRAFT, UNCITED})
+MAX_LISTED = 20  # unverified passages listed in the summary; the run log holds all
 
 
 class Outcome(NamedTuple):
@@ -135,8 +136,10 @@ class RunReport:
             for s in c.uncovered:
                 where = f"lines {s.lines[0]}–{s.lines[1]}" if s.lines[0] != s.lines[1] else f"line {s.lines[0]}"
                 lines.append(f"  uncovered {names[c.input]} {where} ({s.words} words): no paragraph took them")
-        for u in self.unverified:
+        for u in self.unverified[:MAX_LISTED]:
             lines.append(f"  unverified {u.article}: {names[u.input]} '{u.quote}': {u.reason}")
+        if len(self.unverified) > MAX_LISTED:
+            lines.append(f"  unverified … and {len(self.unverified) - MAX_LISTED} more (the run log lists them all)")
         return lines
 
     def as_dict(self) -> dict:
