@@ -35,7 +35,8 @@ class _TooLarge(Exception):
 class SourceTexts:
     """The stored text of each input, indexed once per run on first use (safe across threads)."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_bytes: int = MAX_ANCHORED_BYTES) -> None:
+        self.max_bytes = max_bytes
         self._indexes: dict[str, SourceIndex | None] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -54,10 +55,10 @@ class SourceTexts:
                     return self._indexes[item.id]
             try:
                 size = item.path.stat().st_size
-                if size > MAX_ANCHORED_BYTES:
+                if size > self.max_bytes:
                     self.too_large.add(item.id)
-                    raise _TooLarge(f"{item.id} is {size / 2**20:.0f} MB, over the {MAX_ANCHORED_BYTES // 2**20} MB "
-                                    "up to which passages are anchored; its paragraphs cite the whole file")
+                    raise _TooLarge(f"{item.id} is {_mb(size)}, over the {_mb(self.max_bytes)} up to which "
+                                    "passages are anchored; its paragraphs cite the whole file")
                 built: SourceIndex | None = SourceIndex(decode(item.path.read_bytes()), item.id)
             except _TooLarge as exc:
                 built = None
@@ -71,6 +72,10 @@ class SourceTexts:
             with self._lock:
                 self._indexes[item.id] = built
             return built
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{size} bytes"
 
 
 def place(evidence: Evidence, index: SourceIndex | None, *, label: str, after: int = 0,
