@@ -35,13 +35,13 @@ We fix bikes on Sundays[^1].
 """
 
 
-def item(name: str, words: int, folder: Path = Path("inbox")) -> Input:
-    """An input of `words` words, one per line (spoke0 … spokeN), stored in folder."""
+def item(name: str, words: int, folder: Path | None = None) -> Input:
+    """An input of `words` words, one per line (spoke0 … spokeN), stored in folder when one is given."""
     text = "\n".join(f"spoke{n}" for n in range(words)) + "."
-    if folder.is_dir():
+    if folder is not None:
         (folder / name).write_text(text + "\n", encoding="utf-8")
     return Input(name, "message", dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc), None, text, {},
-                 folder / name, "0" * 64)
+                 (folder or Path("inbox")) / name, "0" * 64)
 
 
 def edit(text: str, first: str = "spoke0 spoke1 spoke2", last: str = "spoke7 spoke8 spoke9") -> dict:
