@@ -19,8 +19,8 @@ from notesmith.text.article import Article
 from notesmith.text.markdown import CODE_SPAN, FOOTNOTE_REF, line_anchor, local_target, scan
 
 __all__ = [
-    "PASSAGE", "SOURCE", "Footnote", "Labels", "anchor_fragment", "anchor_label", "cite_paragraph", "definition_line", "footnote_labels",
-    "markers", "source_link", "strip_footnotes",
+    "PASSAGE", "SOURCE", "Footnote", "Labels", "anchor_fragment", "anchor_label", "cite_paragraph", "definition_line",
+    "footnote_labels", "markers", "source_link", "strip_footnotes",
 ]
 
 PASSAGE, SOURCE = "passage", "source"  # the `citations` setting: a footnote per passage, or per input

@@ -22,16 +22,16 @@ from notesmith.files import is_read_only
 from notesmith.inputs import Input
 from notesmith.llm.base import LLM
 from notesmith.pipeline import report as outcome
-from notesmith.pipeline.blocks import ArticleUpdate, Block, Drafted, Evidence, NewArticle, split_long
+from notesmith.pipeline.blocks import ArticleUpdate, Block, Drafted, NewArticle, split_long
 from notesmith.pipeline.draft_model import draft_new_with_model, update_in_parts
 from notesmith.pipeline.draft_offline import draft_new_offline, draft_update_offline
 from notesmith.pipeline.editing import apply_update
-from notesmith.pipeline.evidence import SourceTexts, measure, place_all, quoted
+from notesmith.pipeline.evidence import Ledger, SourceTexts, place_all
 from notesmith.pipeline.journal import sha256
 from notesmith.pipeline.planning import FEEDBACK, SKIPPED, USED, Changes, Move
 from notesmith.pipeline.prompts import Prompts
 from notesmith.pipeline.rendering import render_new
-from notesmith.pipeline.report import InputCoverage, RunReport, Stretch, Unverified
+from notesmith.pipeline.report import RunReport
 from notesmith.pipeline.routing import Route
 from notesmith.text.article import Article
 from notesmith.text.slugs import slugify, unique_slug
@@ -91,9 +91,7 @@ class Composer:
         self.used = ws.config.used.strip("/")
         self.citations = ws.config.citations
         self._lock = threading.Lock()
-        self._evidence: dict[str, list[Evidence]] = {}  # input id → passages of it the run writes
-        self._asides: dict[str, list[Evidence]] = {}  # input id → its instructions to the assistant
-        self._taken: dict[str, Input] = {}
+        self.ledger = Ledger(drafter.texts)
 
     # -- sorting routes ----------------------------------------------------------------------
 
@@ -120,7 +118,10 @@ class Composer:
                 future.result()
         self.changes.created.sort()
         self.changes.updated.sort()
-        self._measure()
+        used = [posixpath.basename(m.dst) for m in self.changes.moves if m.kind == USED]
+        self.changes.coverage, notes = self.ledger.coverage(used)
+        self.changes.unverified = list(self.ledger.unverified)
+        self.report.notes.extend(notes)
 
     def _file(self, group: Sequence[Input], folder: str, kind: str, reason: str = "") -> None:
         for item in group:
@@ -179,9 +180,9 @@ class Composer:
                 self.changes.cites[rel] = [input_rel(self.ws, item.path) for item in taken]
                 self.changes.created.append(rel)
                 self.changes.titles[rel] = part.title
-                self._record(rel, part.blocks)
+                self.ledger.take(rel, part.blocks, taken)
+            self.ledger.take(rendered[0][0], (), taken, drafted.asides)
             self._moved(taken)
-            self._record_asides(drafted, taken)
             self.report.instructions.extend(drafted.instructions)
 
     def new_path(self, title: str) -> str:
@@ -243,40 +244,4 @@ class Composer:
                 self.changes.titles[rel] = article.title
                 self._moved(done)
                 for drafted in drafts:
-                    self._record(rel, drafted.blocks())
-                    self._record_asides(drafted, done)
-
-    # -- coverage -----------------------------------------------------------------------------
-
-    def _record(self, rel: str, blocks: Sequence[Block]) -> None:
-        """Keep the passages an article takes (under the lock), and report the ones not found."""
-        too_large = self.drafter.texts.too_large
-        for block in blocks:
-            for item in block.evidence:
-                self._evidence.setdefault(item.source, []).append(item)
-                if item.anchor is None and item.unverified and item.source not in too_large:
-                    self.changes.unverified.append(Unverified(item.source, rel, quoted(item), item.unverified))
-
-    def _record_asides(self, drafted: Drafted, taken: Sequence[Input]) -> None:
-        for item in taken:
-            self._taken[item.id] = item
-        for aside in drafted.asides:
-            self._asides.setdefault(aside.source, []).append(aside)
-
-    def _measure(self) -> None:
-        """The coverage of every input the run takes into inbox/used/, in the order of their names."""
-        used = {posixpath.basename(m.dst) for m in self.changes.moves if m.kind == USED}
-        texts = self.drafter.texts
-        for input_id in sorted(used & set(self._taken)):
-            index = texts.index(self._taken[input_id])
-            if index is None:
-                if input_id in texts.too_large:
-                    self.report.notes.append(texts.unreadable[input_id])
-                continue
-            evidence = self._evidence.get(input_id, [])
-            found = measure(index, evidence, self._asides.get(input_id, []))
-            self.changes.coverage.append(InputCoverage(
-                input_id, found.percent, found.words, found.covered_words,
-                sum(1 for e in evidence if e.anchor is not None),
-                sum(1 for e in evidence if e.anchor is None and e.unverified),
-                tuple(Stretch(s.lines, s.words[1] - s.words[0], s.times) for s in found.uncovered)))
+                    self.ledger.take(rel, drafted.blocks(), done, drafted.asides)

@@ -18,9 +18,10 @@ from notesmith.inputs.reading import decode
 from notesmith.pipeline.blocks import Anchor, Block, Evidence
 from notesmith.pipeline.coverage import Coverage, coverage
 from notesmith.pipeline.locate import locate, place_verbatim
+from notesmith.pipeline.report import InputCoverage, Stretch, Unverified
 from notesmith.pipeline.wordindex import SourceIndex
 
-__all__ = ["MAX_ANCHORED_BYTES", "SourceTexts", "measure", "place", "place_all", "place_each", "quoted"]
+__all__ = ["MAX_ANCHORED_BYTES", "Ledger", "SourceTexts", "measure", "place", "place_all", "place_each", "quoted"]
 
 NOTHING_QUOTED = "no passage was quoted"
 # Inputs larger than this are not indexed: their paragraphs cite the whole file. Indexing costs
@@ -87,7 +88,8 @@ def place(evidence: Evidence, index: SourceIndex | None, *, label: str, after: i
     if not (evidence.first_words.strip() or evidence.last_words.strip()):
         return replace(evidence, anchor=None, unverified=NOTHING_QUOTED)
     if index is None:
-        return replace(evidence, anchor=None, unverified=unreadable or f"{label} could not be read to place the passage")
+        why = unreadable or f"{label} could not be read to place the passage"
+        return replace(evidence, anchor=None, unverified=why)
     found = place_verbatim(index, evidence.passage, after=after, label=label) if evidence.passage else None
     if found is None or not found.found:
         found = locate(index, evidence.first_words, evidence.last_words, label=label, after=after)
@@ -138,3 +140,49 @@ def measure(index: SourceIndex, evidence: Iterable[Evidence], asides: Iterable[E
     """The input's coverage by the anchored passages, leaving out the instructions to the assistant."""
     return coverage(index, [e.anchor.words for e in evidence if e.anchor is not None],
                     excluded=[a.anchor.words for a in asides if a.anchor is not None])
+
+
+class Ledger:
+    """What a run's drafts take from each input: passages, instructions to the assistant and
+    passages not found; and from them each input's coverage. Safe across threads."""
+
+    def __init__(self, texts: SourceTexts):
+        self.texts = texts
+        self.unverified: list[Unverified] = []
+        self._evidence: dict[str, list[Evidence]] = {}
+        self._asides: dict[str, list[Evidence]] = {}
+        self._inputs: dict[str, Input] = {}
+        self._lock = threading.Lock()
+
+    def take(self, article: str, blocks: Iterable[Block], inputs: Iterable[Input],
+             asides: Iterable[Evidence] = ()) -> None:
+        """Record what an article the run writes takes: its blocks' evidence, from these inputs."""
+        with self._lock:
+            for item in inputs:
+                self._inputs[item.id] = item
+            for aside in asides:
+                self._asides.setdefault(aside.source, []).append(aside)
+            for block in blocks:
+                for item in block.evidence:
+                    self._evidence.setdefault(item.source, []).append(item)
+                    if item.anchor is None and item.unverified and item.source not in self.texts.too_large:
+                        self.unverified.append(Unverified(item.source, article, quoted(item), item.unverified))
+
+    def coverage(self, input_ids: Iterable[str]) -> tuple[list[InputCoverage], list[str]]:
+        """The coverage of each of these inputs, in the order of their names, and notes on the ones
+        too large to measure."""
+        found, notes = [], []
+        for input_id in sorted(set(input_ids) & set(self._inputs)):
+            index = self.texts.index(self._inputs[input_id])
+            if index is None:
+                if input_id in self.texts.too_large:
+                    notes.append(self.texts.unreadable[input_id])
+                continue
+            evidence = self._evidence.get(input_id, [])
+            measured = measure(index, evidence, self._asides.get(input_id, []))
+            found.append(InputCoverage(
+                input_id, measured.percent, measured.words, measured.covered_words,
+                sum(1 for e in evidence if e.anchor is not None),
+                sum(1 for e in evidence if e.anchor is None and e.unverified),
+                tuple(Stretch(s.lines, s.words[1] - s.words[0], s.times) for s in measured.uncovered)))
+        return found, notes
