@@ -55,9 +55,11 @@ def test_toplevel(repo: Path, tmp_path: Path, monkeypatch):
 
 def test_toplevel_without_git(repo: Path, monkeypatch):
     monkeypatch.setenv("PATH", "")
-    assert toplevel(repo) is None
+    with pytest.raises(GitError, match="git is not installed"):
+        toplevel(repo)  # a repository is there: saying there is none would mislead
     with pytest.raises(GitError, match="git is not installed"):
         index_paths(repo)
+    assert toplevel(repo.parent.parent) is None  # no repository at all: nothing to say
 
 
 def test_partially_staged_file_reads_staged_content(repo: Path):

@@ -6,14 +6,14 @@ import datetime as dt
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
-from notesmith.text.article import Article
-from notesmith.config import Config
-from notesmith.text.frontmatter import key_lines
-from notesmith.text.markdown import Link, line_anchor, local_target
 from notesmith.checking.rules import RULES, Finding
 from notesmith.checking.tree import Tree
+from notesmith.config import Config
+from notesmith.text.article import Article
+from notesmith.text.frontmatter import key_lines
+from notesmith.text.markdown import Link, line_anchor, local_target
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TAG = re.compile(r"[a-z0-9][a-z0-9._/-]*")
@@ -47,8 +47,7 @@ class Context:
         return Finding(path, line, col, code, message, severity, RULES[code].fixable)
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """Where a local link leads, workspace-relative, and what is wrong with it (None when fine)."""
 
     link: Link

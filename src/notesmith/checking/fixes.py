@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from notesmith.checking.article_rules import Context, resolve_links
 from notesmith.checking.rules import severities
 from notesmith.checking.runner import CheckResult, load_article, open_tree, run_check
@@ -12,6 +11,7 @@ from notesmith.lock import WorkspaceLock
 from notesmith.text.article import Article
 from notesmith.text.index_table import index_articles, load_index
 from notesmith.workspace import Workspace
+
 
 def fix_article_links(article: Article, rel: str, ctx: Context) -> tuple[Article, list[str]]:
     """Rewrite links whose file exists exactly once elsewhere; drop a BOM."""

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from notesmith.errors import ConfigError
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     code: str
     name: str
     severity: str  # default: "error" | "warning" | "off"
@@ -58,8 +56,7 @@ RULES: dict[str, Rule] = {
 _BY_NAME = {rule.name: rule.code for rule in RULES.values()}
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
+class Finding(NamedTuple):
     """One problem: where (workspace-relative path, 1-based line and column), which rule, what."""
 
     path: str

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from notesmith.text.article import Article
 from notesmith.checking.article_rules import Context, check_article, resolve_links
-from notesmith.errors import BinaryFile, ConfigError, NotUtf8
 from notesmith.checking.index_rules import check_indexed, check_rows
 from notesmith.checking.rules import Finding, severities
 from notesmith.checking.tree import DiskTree, StagedTree, index_files, index_texts
+from notesmith.errors import BinaryFile, ConfigError, NotUtf8
+from notesmith.text.article import Article
 from notesmith.text.index_table import load_index
 from notesmith.workspace import Workspace
 
@@ -133,7 +133,7 @@ def run_check(ws: Workspace, paths: Iterable[Path] | None = None, *, staged: boo
         name = posixpath.basename(rel)
         in_articles = rel.startswith(articles_root + "/")
         if in_articles and not name.startswith("_") and _valid_frontmatter(article):
-            result.findings.extend(check_indexed(article.summary(rel), indexes, articles_root, ctx))
+            result.findings.extend(check_indexed(article.summary(rel, describe=False), indexes, articles_root, ctx))
         if orphans:
             cited.update(t.rel for t in resolve_links(article, rel, ctx) if t.rel)
     checked = set(rels)
@@ -194,10 +194,9 @@ def _expand(ws: Workspace, paths: Iterable[Path], tree) -> list[str]:
     rels = []
     for path in paths:
         absolute = Path(os.path.abspath(path))
-        try:
-            rel = absolute.relative_to(ws.root).as_posix()
-        except ValueError:
-            raise ConfigError(f"{path}: outside the workspace {ws.root}; run check from inside it") from None
+        if not absolute.is_relative_to(ws.root):
+            raise ConfigError(f"{path}: outside the workspace {ws.root}; run check from inside it")
+        rel = absolute.relative_to(ws.root).as_posix()
         rel = "" if rel == "." else rel
         if absolute.is_dir():
             rels.extend(tree.walk(rel, ".md"))

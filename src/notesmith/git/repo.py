@@ -61,10 +61,9 @@ class Repository:
             return None
         _, out = call(root, "rev-parse", "--show-toplevel")
         top = Path(decode(out).strip()).resolve()
-        try:
-            prefix = root.relative_to(top).as_posix()
-        except ValueError:
+        if not root.is_relative_to(top):
             return None
+        prefix = root.relative_to(top).as_posix()
         return cls(top, "" if prefix == "." else prefix)
 
     # -- running git -----------------------------------------------------------------------

@@ -9,7 +9,6 @@ because git resolves a relative one against the folder it runs in.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -106,12 +105,12 @@ def find_repository(start: Path) -> Path | None:
 
 
 def toplevel(path: Path) -> Path | None:
-    """The top folder of the git work tree holding `path`, or None (no repository, or no git).
+    """The top folder of the git work tree holding `path`, or None when there is no repository.
 
-    GitError when there is a repository git cannot read (say, owned by another user).
+    GitError when there is one git cannot read (say, owned by another user), or no git to read it.
     """
     folder = path if path.is_dir() else path.parent
-    if find_repository(folder) is None or shutil.which("git") is None:
+    if find_repository(folder) is None:
         return None
     text = decode(run_git(folder, "rev-parse", "--show-toplevel")).strip()
     return Path(text) if text else None

@@ -7,7 +7,6 @@ state folder by file size and modification time.
 from __future__ import annotations
 
 import os
-from dataclasses import fields
 from pathlib import Path
 
 from notesmith.text.article import Article, Summary
@@ -36,7 +35,7 @@ def card(entry: Summary, alias: str, max_headings: int = 12) -> str:
     return "\n".join(lines)
 
 
-_FIELDS = [f.name for f in fields(Summary)]
+_FIELDS = list(Summary._fields)
 
 
 def _plain(value):

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from notesmith.text import frontmatter as fm
 from notesmith.errors import ArticleError, BinaryFile, NotUtf8
+from notesmith.text import frontmatter as fm
 from notesmith.text.markdown import Heading, Scan, scan
-from notesmith.text.prose import first_sentence, salient_names
 
 BOM = "\ufeff"
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(NamedTuple):
     """What the index, routing and `status` need to know of one article."""
 
     rel: str
@@ -29,8 +26,7 @@ class Summary:
     names: tuple[str, ...] = ()  # names the body mentions most (for routing; only when asked for)
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     """A heading and the lines under it up to the next heading of the same or a higher level."""
 
     heading: Heading
@@ -163,8 +159,17 @@ class Article:
                 return heading.text
         return self.path.stem if self.path else ""
 
-    def summary(self, rel: str, *, names: int = 0) -> Summary:
-        """The article's Summary; `names` > 0 also collects that many names from the body."""
+    def summary(self, rel: str, *, names: int = 0, describe: bool = True) -> Summary:
+        """The article's Summary; `names` > 0 also collects that many names from the body.
+
+        describe=False leaves out the description when it is not in the frontmatter (finding the
+        body's first sentence is the costly part, and the check needs only status and dates).
+        """
+        from notesmith.text.prose import (  # not needed by the check
+            first_sentence,
+            salient_names,
+        )
+
         data = self.frontmatter
 
         def text(key: str) -> str:
@@ -172,7 +177,7 @@ class Article:
             return value.strip() if isinstance(value, str) else ""
 
         tags = data.get("tags")
-        description = text("description") or first_sentence(self.body)
+        description = text("description") or (first_sentence(self.body) if describe else "")
         headings = tuple(h.text for h in self.scan.headings if h.level in (2, 3) and h.text.lower() != "sources")
         found: tuple[str, ...] = ()
         if names:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 _LOADER = None
 
@@ -32,8 +31,7 @@ _CLOSE = re.compile(r"(---|\.\.\.)[ \t]*$")
 _KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """Where the frontmatter is: lines[start] is the opening '---', lines[end] the closing one (0-based)."""
 
     start: int
@@ -97,8 +95,7 @@ def _simple_mapping(lines: list[str]) -> dict | None:
     return data
 
 
-@dataclass(frozen=True)
-class Split:
+class Split(NamedTuple):
     """A text cut at its frontmatter: the YAML between the fences, and the body after them."""
 
     yaml: str | None  # None when the text has no frontmatter (or it is never closed)

@@ -4,10 +4,10 @@ index file is kept."""
 
 from __future__ import annotations
 
-import re
 import posixpath
+import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from notesmith.text.markdown import LINK
 
@@ -19,8 +19,7 @@ HEADER = ("Title", "Status", "Last Updated", "Description")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SEPARATOR_CELL = re.compile(r"^:?-+:?$")
 
-@dataclass
-class IndexRow:
+class IndexRow(NamedTuple):
     """One row of a managed table; `line` is 1-based, `target` the link target as written."""
 
     line: int
@@ -32,8 +31,7 @@ class IndexRow:
     raw: str
 
 
-@dataclass
-class IndexTable:
+class IndexTable(NamedTuple):
     """A managed table: header line, first line after the separator, last line (1-based)."""
 
     header_line: int

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import unquote
 
 _FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})(.*)$")
@@ -37,31 +38,27 @@ _URL_START = re.compile(r"(?:https?://|www\.)", re.I)
 LINE_ANCHOR = re.compile(r"L([1-9][0-9]*)(?:-L([1-9][0-9]*))?")
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     line: int
     level: int
     text: str
 
 
-@dataclass(frozen=True)
-class FootnoteRef:
+class FootnoteRef(NamedTuple):
     line: int
     col: int
     label: str
     glued: bool  # directly after a bare URL, e.g. https://x.org/a[^3]
 
 
-@dataclass(frozen=True)
-class FootnoteDef:
+class FootnoteDef(NamedTuple):
     line: int
     label: str
     text: str  # the definition's text, continuation lines joined with "\n"
     end_line: int
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     line: int
     col: int
     target: str
@@ -69,8 +66,7 @@ class Link:
     in_definition: str | None = None  # label of the footnote definition holding it
 
 
-@dataclass(frozen=True)
-class StyleIssue:
+class StyleIssue(NamedTuple):
     line: int
     col: int
     kind: str  # "emphasis" | "rule" | "adjacent-code"
