@@ -38,7 +38,7 @@ def test_json_object_with_schema_is_constrained(py_client, live_model, record):
     assert response.choices[0].finish_reason == "stop"
     data = json.loads(response.choices[0].message.content)
     assert validate(data, SCHEMA) == []
-    assert {s for block in data["blocks"] for s in block["sources"]} <= {"S1", "S2"}
+    assert {e["source"] for block in data["blocks"] for e in block["evidence"]} <= {"S1", "S2"}
     record("llama-cpp-python json_object+schema", response.choices[0].message.content)
 
 

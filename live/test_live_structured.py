@@ -21,9 +21,9 @@ def test_draft_answer_is_schema_valid_and_cites_given_ids(llm, record):
     data, replies = ask_json(llm, _request(schema, "article", "[S1] bees in March.\n\n[S2] a bike cable."))
 
     assert validate(data, schema) == []
-    cited = [s for block in data["blocks"] for s in block["sources"]]
+    cited = [e["source"] for block in data["blocks"] for e in block["evidence"]]
     assert set(cited) <= set(SOURCES)
-    assert all(block["sources"] for block in data["blocks"] if block["type"] == "paragraph")
+    assert all(set(e) == {"source", "first_words", "last_words"} for block in data["blocks"] for e in block["evidence"])
     reply = replies[-1]
     assert reply.format == "json_schema", f"the server took {reply.format}, not json_schema"
     assert llm.structured_format == "json_schema"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -191,16 +192,34 @@ def routing(*decisions: dict, instructions: list[str] | None = None) -> dict:
     return {"decisions": list(decisions), "instructions": instructions or []}
 
 
-def para(text: str, *sources: str) -> dict:
-    return {"type": "paragraph", "text": text, "level": 2, "sources": list(sources)}
+def para(text: str, *sources: str, quote: str | tuple[str, str] | None = None) -> dict:
+    """A paragraph whose evidence quotes, from each source, `quote` (a passage, or its first and
+    last words); by default the paragraph's own first and last words, as a verbatim draft would."""
+    if quote is None:
+        quote = text
+    first, last = quote if isinstance(quote, tuple) else ends(quote)
+    return {"type": "paragraph", "text": text, "level": 2,
+            "evidence": [{"source": s, "first_words": first, "last_words": last} for s in sources]}
+
+
+def ends(passage: str, words: int = 8) -> tuple[str, str]:
+    """The first and last `words` words of a passage, as a model quotes them."""
+    found = passage.split()
+    return " ".join(found[:words]), " ".join(found[-words:])
 
 
 def heading(text: str, level: int = 2) -> dict:
-    return {"type": "heading", "text": text, "level": level, "sources": []}
+    return {"type": "heading", "text": text, "level": level, "evidence": []}
+
+
+def aside(text: str, source: str, quote: str) -> dict:
+    """An instruction to the assistant, where it is in its source."""
+    first, last = ends(quote)
+    return {"text": text, "source": source, "first_words": first, "last_words": last}
 
 
 def draft(title: str, *blocks: dict, tags: list[str] | None = None, description: str = "",
-          instructions: list[str] | None = None) -> dict:
+          instructions: list[dict] | None = None) -> dict:
     return {"title": title, "tags": tags or [], "description": description, "blocks": list(blocks),
             "instructions": instructions or []}
 
@@ -248,3 +267,47 @@ def answering_openai():
         yield server
     finally:
         server.close()
+
+
+# -- anchored footnotes, read back independently of the locator -----------------------------------
+
+_ANCHORED = re.compile(r"^\[\^([^\]]+)\]: \[([^\]]+)\]\(([^)#]+)#L(\d+)(?:-L(\d+))?\)$", re.M)
+_PLAIN = re.compile(r"^\[\^([^\]]+)\]: \[([^\]]+)\]\(([^)#]+)\)$", re.M)
+
+
+def footnotes(text: str) -> dict[str, tuple[str, tuple[int, int] | None]]:
+    """label → (link path, (first, last) line of its anchor, None for a whole-file citation)."""
+    found: dict[str, tuple[str, tuple[int, int] | None]] = {}
+    for label, _, path, first, last in _ANCHORED.findall(text):
+        found[label] = (path, (int(first), int(last or first)))
+    for label, _, path in _PLAIN.findall(text):
+        found[label] = (path, None)
+    return found
+
+
+def plain_words(text: str) -> str:
+    """Lowercase words joined by single spaces: what a reader compares, punctuation and wraps aside."""
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def lines_hold(stored: str, lines: tuple[int, int], first: str, last: str) -> bool:
+    """True when lines first..last of the stored text start with `first`'s words on the first line
+    and end with `last`'s on the last, in that order."""
+    held = stored.split("\n")[lines[0] - 1:lines[1]]
+    if not held or lines[1] > stored.count("\n") + 1:
+        return False
+    span, head, tail = plain_words(" ".join(held)), plain_words(first), plain_words(last)
+    at = span.find(head)
+    return (at >= 0 and span.rfind(tail) >= at and head.split()[0] in plain_words(held[0]).split()
+            and tail.split()[-1] in plain_words(held[-1]).split())
+
+
+def cited_paragraphs(text: str) -> list[tuple[str, list[str]]]:
+    """(paragraph text without markers, its footnote labels) for every body paragraph with markers."""
+    body = text.split("\n## Sources\n")[0]
+    out = []
+    for block in body.split("\n\n"):
+        labels = re.findall(r"\[\^([^\]]+)\]", block)
+        if labels and not block.lstrip().startswith("#"):
+            out.append((re.sub(r"\[\^[^\]]+\]", "", block).strip(), labels))
+    return out

@@ -67,6 +67,7 @@ def test_unknown_environment_variable(tmp_path: Path):
     ('articles = "../elsewhere"\n', "'articles' must be a path inside the workspace"),
     ('articles = "/abs"\n', "'articles' must be a path inside the workspace"),
     ('rules = "all"\n', "'rules' must be a table"),
+    ('citations = "paragraph"\n', ''''citations' must be "passage" or "source"'''),
     ('[rules]\nST001 = "loud"\n', "rule ST001 must be one of error, warning, off"),
     ("this is not toml\n", "not valid TOML"),
 ])
@@ -120,3 +121,9 @@ def test_workspace_paths(tmp_path: Path):
     ws = Workspace.open(tmp_path, environ={})
     assert ws.articles == tmp_path.resolve() / "docs"
     assert ws.rel(ws.articles / "x.md") == "docs/x.md"
+
+
+def test_citations_by_passage_unless_set_to_source(tmp_path: Path):
+    assert load_config(tmp_path, environ={}).citations == "passage"
+    write(tmp_path, "notesmith.toml", 'citations = "source"\n')
+    assert load_config(tmp_path, environ={}).citations == "source"

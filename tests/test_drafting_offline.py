@@ -6,9 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 from notesmith.text.article import Summary
-from notesmith.pipeline.blocks import split_long
 from notesmith.pipeline.draft_offline import draft_new_offline, draft_update_offline
-from notesmith.pipeline.blocks import Block, NewArticle
+from notesmith.pipeline.blocks import Block, Evidence, NewArticle, cite, split_long
 from notesmith.inputs.reading import Input
 from notesmith.pipeline.rendering import render_new
 from notesmith.pipeline.routing import Candidates, route_offline
@@ -30,7 +29,11 @@ GERMAN = item("de_transcript.txt", "Kurze Nachricht zu den Regentonnen. Sie sind
 def test_headings_stay_headings_and_relative_links_keep_only_their_text():
     blocks = draft_new_offline([PHOTO]).content.blocks
     assert [(b.kind, b.text) for b in blocks[:2]] == [("heading", "Description of the Image"), ("heading", "Type")]
-    assert blocks[2] == Block("paragraph", "A photo of the bays.", sources=("p_photo.md",))
+    # each paragraph quotes its own first and last words as evidence: it anchors by construction
+    quote = "A photo of the bays."
+    assert blocks[2] == Block("paragraph", quote, evidence=(Evidence("p_photo.md", quote, quote),))
+    # the quote is taken before relative links lose their targets: it is the text as stored
+    assert blocks[3].evidence[0].first_words.startswith("See [the plan](../plan.md) and ![sketch](sketch.jpg)")
     assert blocks[3].text == "See the plan and sketch or [the site](https://example.org)."
     update = draft_update_offline([PHOTO]).content.edits[0]
     assert update.op == "add_section" and update.section is None and update.level == 2
@@ -53,7 +56,7 @@ def test_offline_drafts_keep_the_source_language_and_say_so():
 
 
 def test_a_draft_too_long_for_one_article_is_split_into_cited_parts():
-    blocks = tuple(Block("paragraph", "x" * 300, sources=("a.txt",)) for _ in range(10))
+    blocks = tuple(Block("paragraph", "x" * 300, evidence=cite("a.txt")) for _ in range(10))
     parts = split_long(NewArticle("Long note", blocks), max_chars=1000)
     assert [p.title for p in parts] == [f"Long note (part {n} of 4)" for n in range(1, 5)]
     assert sum(len(p.blocks) for p in parts) == 10

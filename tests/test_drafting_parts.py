@@ -35,15 +35,19 @@ We fix bikes on Sundays[^1].
 """
 
 
-def item(name: str, words: int) -> Input:
-    text = " ".join(f"spoke{n}" for n in range(words)) + "."
+def item(name: str, words: int, folder: Path | None = None) -> Input:
+    """An input of `words` words, one per line (spoke0 … spokeN), stored in folder when one is given."""
+    text = "\n".join(f"spoke{n}" for n in range(words)) + "."
+    if folder is not None:
+        (folder / name).write_text(text + "\n", encoding="utf-8")
     return Input(name, "message", dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc), None, text, {},
-                 Path("inbox") / name, "0" * 64)
+                 (folder or Path("inbox")) / name, "0" * 64)
 
 
-def edit(text: str) -> dict:
+def edit(text: str, first: str = "spoke0 spoke1 spoke2", last: str = "spoke7 spoke8 spoke9") -> dict:
+    evidence = [{"source": "S1", "first_words": first, "last_words": last}]
     return {"edits": [{"op": "append", "section": "sec2", "heading": None,
-                       "blocks": [{"type": "paragraph", "text": text, "level": 2, "sources": ["S1"]}]}],
+                       "blocks": [{"type": "paragraph", "text": text, "level": 2, "evidence": evidence}]}],
             "tags": [], "instructions": []}
 
 
@@ -51,16 +55,18 @@ def apply(article: Article, update) -> Article:
     return apply_update(article, update, article_rel="articles/bikes.md", today="2026-11-25")
 
 
-def test_a_group_too_long_for_one_prompt_is_sent_in_parts_against_the_updated_article():
-    llm = ScriptedLLM([edit("First part."), edit("Second part.")], context_tokens=12000)
-    group = [item("b.txt", 1500), item("c.txt", 1500)]  # about 3,000 tokens each: one per prompt
+def test_a_group_too_long_for_one_prompt_is_sent_in_parts_against_the_updated_article(tmp_path):
+    llm = ScriptedLLM([edit("First part."), edit("Second part.", "spoke20 spoke21", "spoke29 spoke30")],
+                      context_tokens=12000)
+    group = [item("b.txt", 1500, tmp_path), item("c.txt", 1500, tmp_path)]  # about 3,000 tokens each: one per prompt
     article, drafted = update_in_parts(llm, Prompts(), Article(ARTICLE), "articles/bikes.md", group, "en", apply)
     assert len(llm.requests) == 2
     assert "[S1]" in llm.requests[0].messages[1]["content"] and "spoke0" in llm.requests[0].messages[1]["content"]
     assert "First part." in llm.requests[1].messages[1]["content"]  # the second part sees the first's edit
     text = article.dump()
     assert "First part.[^2]" in text and "Second part.[^3]" in text
-    assert "[^2]: [b.txt](../inbox/used/b.txt)" in text and "[^3]: [c.txt](../inbox/used/c.txt)" in text
+    assert "[^2]: [b.txt, lines 1–10](../inbox/used/b.txt#L1-L10)" in text
+    assert "[^3]: [c.txt, lines 21–31](../inbox/used/c.txt#L21-L31)" in text
     assert len(drafted.content.edits) == 2
 
 

@@ -12,7 +12,7 @@ from notesmith.errors import DraftError
 from notesmith.text.article import Article
 from notesmith.checking.article_rules import Context, check_article
 from notesmith.config import Config
-from notesmith.pipeline.blocks import ArticleUpdate, Block, Edit
+from notesmith.pipeline.blocks import Anchor, ArticleUpdate, Block, Edit, Evidence, cite
 from notesmith.pipeline.editing import apply_update, find_section
 from notesmith.text.frontmatter import key_lines
 from notesmith.checking.rules import severities
@@ -29,7 +29,7 @@ def load_case(case: str) -> tuple[Article, ArticleUpdate, dict]:
         Edit(
             e["op"],
             e["section"],
-            tuple(Block(b["kind"], b["text"], b.get("level", 2), tuple(b.get("sources", ()))) for b in e["blocks"]),
+            tuple(Block(b["kind"], b["text"], b.get("level", 2), cite(*b.get("sources", ()))) for b in e["blocks"]),
             e.get("heading"),
             e.get("level"),
         )
@@ -111,7 +111,7 @@ def test_diff_touches_only_the_edited_places(case):
 def test_crlf_and_bom_are_kept():
     text = "---\r\ntitle: T\r\ncreated: 2026-01-01\r\nupdated: 2026-01-01\r\ntags: []\r\nstatus: draft\r\n---\r\n\r\n# T\r\n\r\n## A\r\n\r\nOld.\r\n"
     article = Article.from_bytes(("\ufeff" + text).encode("utf-8"))
-    update = ArticleUpdate((Edit("append", "A", (Block("paragraph", "New.", sources=("n.txt",)),)),))
+    update = ArticleUpdate((Edit("append", "A", (Block("paragraph", "New.", evidence=cite("n.txt")),)),))
     out = apply_update(article, update, article_rel="articles/t.md", today=TODAY).dump()
     assert out.startswith("\ufeff---\r\n")
     assert "\n" not in out.replace("\r\n", "")
@@ -121,7 +121,7 @@ def test_crlf_and_bom_are_kept():
 
 def test_missing_final_newline_stays_missing():
     article = Article("---\ntitle: T\nupdated: 2026-01-01\n---\n\n# T\n\n## A\n\nOld.")
-    update = ArticleUpdate((Edit("append", "A", (Block("paragraph", "New.", sources=("n.txt",)),)),))
+    update = ArticleUpdate((Edit("append", "A", (Block("paragraph", "New.", evidence=cite("n.txt")),)),))
     out = apply_update(article, update, article_rel="articles/t.md", today=TODAY).text
     assert out.endswith("[^1]: [n.txt](../inbox/used/n.txt)")
     assert not out.endswith("\n")
@@ -129,14 +129,14 @@ def test_missing_final_newline_stays_missing():
 
 def test_unknown_anchor_names_the_headings():
     before, _, _ = load_case("append-middle")
-    update = ArticleUpdate((Edit("append", "Steeping", (Block("paragraph", "x", sources=("a",)),)),))
+    update = ArticleUpdate((Edit("append", "Steeping", (Block("paragraph", "x", evidence=cite("a")),)),))
     with pytest.raises(DraftError, match=r"no heading 'Steeping'.*'Water', 'Brewing'"):
         apply_update(before, update, article_rel="articles/a.md", today=TODAY)
 
 
 def test_sources_cannot_be_an_anchor():
     before, _, _ = load_case("append-middle")
-    update = ArticleUpdate((Edit("revise", "Sources", (Block("paragraph", "x", sources=("a",)),)),))
+    update = ArticleUpdate((Edit("revise", "Sources", (Block("paragraph", "x", evidence=cite("a")),)),))
     with pytest.raises(DraftError, match="Sources section is written by notesmith"):
         apply_update(before, update, article_rel="articles/a.md", today=TODAY)
 
@@ -169,7 +169,7 @@ def test_revise_without_a_paragraph_cannot_drop_citations():
 
 def test_revise_keeps_a_definition_written_inside_the_section():
     article = Article("# T\n\n## A\n\nOld[^1].\n\n[^1]: [a.txt](../inbox/used/a.txt)\n\n## B\n\nMore.\n")
-    update = ArticleUpdate((Edit("revise", "A", (Block("paragraph", "New.", sources=("b.txt",)),)),))
+    update = ArticleUpdate((Edit("revise", "A", (Block("paragraph", "New.", evidence=cite("b.txt")),)),))
     out = apply_update(article, update, article_rel="articles/t.md", today=TODAY).text
     assert "## A\n\nNew.[^2][^1]\n\n[^1]: [a.txt](../inbox/used/a.txt)\n\n## B\n" in out
     assert out.endswith("## Sources\n\n[^2]: [b.txt](../inbox/used/b.txt)\n")
@@ -183,14 +183,31 @@ def test_nothing_to_change_keeps_the_text():
 
 def test_edit_at_the_end_of_an_article_without_frontmatter():
     article = Article("# Plain\n\nJust text.\n")
-    update = ArticleUpdate((Edit("append", None, (Block("paragraph", "More.", sources=("m.txt",)),)),), tags=("x",))
+    update = ArticleUpdate((Edit("append", None, (Block("paragraph", "More.", evidence=cite("m.txt")),)),), tags=("x",))
     out = apply_update(article, update, article_rel="articles/p.md", today=TODAY).text
     assert out == "# Plain\n\nJust text.\n\nMore.[^1]\n\n## Sources\n\n[^1]: [m.txt](../inbox/used/m.txt)\n"
 
 
 def test_new_h2_anchored_to_a_subsection_goes_after_its_parent():
     article = Article("# T\n\n## A\n\n### x\n\nX.\n\n### y\n\nY.\n\n## B\n\nB.\n")
-    update = ArticleUpdate((Edit("add_section", "x", (Block("paragraph", "N.", sources=("n",)),), "New", 2),
+    update = ArticleUpdate((Edit("add_section", "x", (Block("paragraph", "N.", evidence=cite("n")),), "New", 2),
                             Edit("add_section", "x", (), "Sub")))
     out = apply_update(article, update, article_rel="articles/t.md", today=TODAY).text
     assert out.startswith("# T\n\n## A\n\n### x\n\nX.\n\n### Sub\n\n### y\n\nY.\n\n## New\n\nN.[^1]\n\n## B\n")
+
+
+def test_an_update_keeps_existing_footnotes_and_anchors_new_passages():
+    article = Article("# T\n\n## A\n\nOld[^1].\n\n## Sources\n\n"
+                      "[^1]: [a.txt, lines 3–5](../inbox/used/a.txt#L3-L5)\n")
+    same, new = Evidence("a.txt", "x", "y", Anchor((3, 5))), Evidence("a.txt", "x", "y", Anchor((8, 8)))
+    lost = Evidence("b.txt", "made up", "words", None, "S2 does not contain 'made up'")
+    update = ArticleUpdate((Edit("append", "A", (Block("paragraph", "Same.", evidence=(same,)),
+                                                 Block("paragraph", "Both.", evidence=(new, lost)))),))
+    out = apply_update(article, update, article_rel="articles/t.md", today=TODAY).text
+    assert "Old[^1].\n\nSame.[^1]\n\nBoth.[^2][^3]\n\n## Sources\n\n" in out
+    assert out.endswith("[^1]: [a.txt, lines 3–5](../inbox/used/a.txt#L3-L5)\n"
+                        "[^2]: [a.txt, line 8](../inbox/used/a.txt#L8)\n"
+                        "[^3]: [b.txt](../inbox/used/b.txt)\n")  # not found: the whole input, no anchor
+    by_source = apply_update(article, update, article_rel="articles/t.md", today=TODAY, citations="source").text
+    assert "Same.[^2]\n\nBoth.[^2][^3]" in by_source
+    assert by_source.endswith("[^2]: [a.txt](../inbox/used/a.txt)\n[^3]: [b.txt](../inbox/used/b.txt)\n")

@@ -97,10 +97,12 @@ def scripted(ws: Path, on_update=None, on_draft=None) -> ScriptedLLM:
         if request.purpose == "update":
             if on_update:
                 on_update()
-            return update(edit("append", "sec1", para("The second hive carried pollen by nine.", "S1")))
+            return update(edit("append", "sec1", para("The second hive carried pollen by nine.", "S1",
+                                                       quote=("the second hive was already", "carrying pollen by nine"))))
         if on_draft:
             on_draft()
-        return draft("Bike repairs", para("The derailleur cable had stretched.", "S1"))
+        return draft("Bike repairs", para("The derailleur cable had stretched.", "S1",
+                                          quote=("the cable had stretched, so shifting", "biggest sprocket lagged")))
 
     return ScriptedLLM([answer] * 10)
 

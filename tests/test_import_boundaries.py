@@ -89,7 +89,7 @@ LAYERS = [  # each may import itself and the layers before it (the README's pack
     {"inputs"},
     {"llm"},
     {"pipeline"},
-    {"api", "cli", "scaffold", "status", "demo", "trace", "__init__", "__main__"},
+    {"api", "cli", "scaffold", "status", "demo", "tracing", "__init__", "__main__"},
 ]
 
 

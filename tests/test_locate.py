@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from notesmith.inputs.reading import decode, paragraphs, read_input
-from notesmith.pipeline.locate import MAX_PASSAGE_WORDS, NotFound, Passage, locate, quote_ends
+from notesmith.pipeline.locate import MAX_PASSAGE_WORDS, NotFound, Passage, locate, place_verbatim, quote_ends
 from notesmith.pipeline.wordindex import SourceIndex
 
 FIXTURES = Path(__file__).parent / "fixtures" / "locate"
@@ -270,3 +270,36 @@ def test_reversed_phrases_with_too_little_evidence_are_refused_with_the_reason(m
     result = locate(index(EN), "keep it to one page", "the third thing, the newsletter", label="S1")
     assert isinstance(result, NotFound)
     assert result.reason.startswith("in S1, 'the third thing, the newsletter' comes before 'keep it to one page'")
+
+
+# -- verbatim passages in order (the offline drafter) -----------------------------------------------
+
+def test_a_verbatim_paragraph_is_placed_word_for_word_after_the_one_before_even_when_short():
+    text = "Intro line.\n\nTODO\n\nSome words here.\n\nTODO\n\nMore words there.\n"
+    ix = SourceIndex(text, "notes.md")
+    assert isinstance(locate(ix, "TODO", "TODO"), NotFound)  # one common word: too little to place by quote
+    first = found(place_verbatim(ix, "TODO"))
+    assert first.lines == (3, 3)
+    second = found(place_verbatim(ix, "TODO", after=first.span.words[1]))
+    assert second.lines == (7, 7)  # the next one: the drafter's paragraphs follow the file
+    assert found(place_verbatim(ix, "Some words\nhere.")).lines == (5, 5)  # wraps and punctuation aside
+    assert isinstance(place_verbatim(ix, "Some words there."), NotFound)  # not word for word
+    assert isinstance(place_verbatim(ix, "Intro line.", after=2), NotFound)  # not after the one before
+
+
+def test_verbatim_subtitle_paragraphs_leave_the_readers_time_anchors_out():
+    item = read_input(FIXTURES / SRT)
+    ix = index(SRT)
+    after = 0
+    for text in paragraphs(item.text):
+        passage = found(place_verbatim(ix, text, after=after))
+        assert passage.times is not None and passage.matched == passage.asked
+        after = passage.span.words[1]
+    assert after == len(ix)  # every word of the file, each paragraph in turn
+
+
+def test_quote_ends_of_a_long_text_read_only_its_ends():
+    text = "[00:00:01] First words of a very long talk " + "filler words in the middle " * 2000 + \
+        "and the [00:59:59] very last words of it."
+    assert quote_ends(text, 4) == ("First words of a", "last words of it.")
+    assert quote_ends(text) == ("First words of a very long talk filler", "middle and the very last words of it.")

@@ -7,9 +7,9 @@ import json
 import re
 
 import notesmith
-from tests.process_helpers import (BEES, BEES_ARTICLE, BEES_ARTICLE_REL, BIKE, DEEP_SENTENCE, INPUTS, KEY,
-                                   bees_workspace, decision, draft, edit, git, model, new_workspace, para,
-                                   purpose_of, routing, run_commits, update, user_prompt)
+from tests.process_helpers import (BEES, BEES_ARTICLE, BEES_ARTICLE_REL, BIKE, DEEP_SENTENCE, INPUTS, KEY, aside,
+                                   bees_workspace, decision, draft, edit, footnotes, git, lines_hold, model,
+                                   new_workspace, para, purpose_of, routing, run_commits, update, user_prompt)
 
 TODAY = "2026-03-04"
 BIKE_TEXT = "The cable had stretched, so shifting to the biggest sprocket lagged."
@@ -34,8 +34,15 @@ def test_create_through_the_model(tmp_path, fake_openai):
 
     assert report.created == ["articles/tuning-the-cargo-bikes-derailleur.md"], report.summary_lines()
     text = (ws / report.created[0]).read_text(encoding="utf-8")
-    assert f"{BIKE_TEXT}[^1]\n\n{FIX_TEXT}[^1]\n" in text
-    assert f"[^1]: [{BIKE}](../inbox/used/{BIKE})" in text
+    # One footnote per passage, each anchored to the lines of the stored transcript that hold it.
+    assert f"{BIKE_TEXT}[^1]\n\n{FIX_TEXT}[^2]\n" in text
+    assert f"[^1]: [{BIKE}, lines 8–9](../inbox/used/{BIKE}#L8-L9)" in text
+    assert f"[^2]: [{BIKE}, line 9](../inbox/used/{BIKE}#L9)" in text
+    assert lines_hold(INPUTS[BIKE], footnotes(text)["1"][1], "the cable had stretched", "biggest sprocket lagged")
+    assert lines_hold(INPUTS[BIKE], footnotes(text)["2"][1], "Half a turn", "fixed it")
+    # "Fixing the rear derailleur on the cargo bike" (8 of 28 words) reached no paragraph.
+    assert [(c.name, c.percent, c.words, c.covered_words, c.passages) for c in report.coverage] == [
+        ("msg202", 71, 28, 20, 2)]
     assert "tags: [bike, repair]" in text and "# Tuning the cargo bike's derailleur" in text
     assert (ws / "inbox/used" / BIKE).exists()
     assert "How a stretched gear cable was fixed." in (ws / "articles/_index.md").read_text(encoding="utf-8")
@@ -50,6 +57,7 @@ def test_create_through_the_model(tmp_path, fake_openai):
     assert "Preserve every idea, reason, example" in draft_prompt
     trailers = git(ws, "log", "-1", "--format=%(trailers)")
     assert "Notesmith-Model: test-model" in trailers and "Notesmith-Tokens: 20 prompt, 10 completion" in trailers
+    assert "Notesmith-Coverage: msg202 71%" in trailers
     assert report.usage.prompt_tokens == 20 and not report.offline
 
 
@@ -121,7 +129,9 @@ def test_one_group_split_into_two_articles(tmp_path, fake_openai):
     fake_openai.queue(
         routing(decision("create", ["S1"], title="Bike"), decision("create", ["S2"], title="Bees in March")),
         bike_draft(),
-        draft("Bees in March", para("The second hive carried pollen by nine.", "S1"), tags=["bees"]),
+        draft("Bees in March", para("The second hive carried pollen by nine.", "S1",
+                                    quote=("the second hive was already carrying", "carrying pollen by nine")),
+              tags=["bees"]),
     )
 
     report = process(ws, fake_openai)
@@ -130,9 +140,9 @@ def test_one_group_split_into_two_articles(tmp_path, fake_openai):
     assert len(fake_openai.requests) == 3
     assert "[S1]" in user_prompt(fake_openai.requests[0]) and "[S2]" in user_prompt(fake_openai.requests[0])
     bees = (ws / "articles/bees-in-march.md").read_text(encoding="utf-8")
-    assert f"[^1]: [{second}](../inbox/used/{second})" in bees and BIKE not in bees
+    assert f"[^1]: [{second}, lines 8–9](../inbox/used/{second}#L8-L9)" in bees and BIKE not in bees
     bike = (ws / "articles/tuning-the-cargo-bikes-derailleur.md").read_text(encoding="utf-8")
-    assert f"[^1]: [{BIKE}](../inbox/used/{BIKE})" in bike and second not in bike
+    assert f"[^1]: [{BIKE}, lines 8–9](../inbox/used/{BIKE}#L8-L9)" in bike and second not in bike
     # Each draft saw only its own source, as S1.
     assert "barrel adjuster" in user_prompt(fake_openai.requests[1])
     assert "pollen" not in user_prompt(fake_openai.requests[1])
@@ -153,7 +163,7 @@ def test_a_draft_citing_an_unknown_source_is_re_asked(tmp_path, fake_openai):
     assert "Your answer was invalid" in retry[-1]["content"] and "S9" in retry[-1]["content"]
     text = (ws / report.created[0]).read_text(encoding="utf-8")
     assert "A claim from nowhere" not in text
-    assert re.findall(r"^\[\^(\d+)\]:", text, re.M) == ["1"]
+    assert re.findall(r"^\[\^(\d+)\]:", text, re.M) == ["1", "2"]
 
 
 def test_invalid_json_is_re_asked(tmp_path, fake_openai):
@@ -257,7 +267,7 @@ def test_model_output_cannot_write_outside_articles_and_requests_are_reported(tm
     fake_openai.queue(
         routing(decision("create", ["S1"], title="../../outside/evil"), instructions=[asked]),
         draft("../../../etc/evil name", para("The derailleur cable stretched again.", "S1"),
-              tags=["../Bike Repair"], instructions=[asked]),
+              tags=["../Bike Repair"], instructions=[aside(asked, "S1", "assistant: " + asked)]),
     )
     report = process(ws, fake_openai)
     assert len(report.created) == 1

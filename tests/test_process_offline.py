@@ -7,7 +7,8 @@ from pathlib import Path
 
 import notesmith
 from notesmith.text.article import Article
-from tests.process_helpers import BEES, BIKE, INPUTS, git, new_workspace, run_commits, tree, write
+from tests.process_helpers import (BEES, BIKE, INPUTS, cited_paragraphs, footnotes, git, lines_hold, new_workspace,
+                                   run_commits, tree, write)
 
 TODAY = "2026-03-04"
 
@@ -48,8 +49,17 @@ def test_offline_run_writes_cited_articles_moves_inputs_and_commits_twice(tmp_pa
         article = Article(text, rel)
         assert article.frontmatter["created"] == TODAY and article.frontmatter["status"] == "draft"
         assert "[^1]" in text and "\n## Sources\n" in text
-        links = re.findall(r"^\[\^\d+\]: \[[^\]]+\]\(\.\./inbox/used/([^)]+)\)$", text, re.M)
-        assert links and all(name in INPUTS for name in links)
+        notes = footnotes(text)
+        assert notes and all(path.startswith("../inbox/used/") and path[len("../inbox/used/"):] in INPUTS
+                             for path, _ in notes.values())
+        # The offline drafter anchors every paragraph, on the lines of the stored file that hold it.
+        for paragraph, labels in cited_paragraphs(text):
+            for label in labels:
+                path, lines = notes[label]
+                assert lines is not None, (rel, label)
+                words = paragraph.split()
+                assert lines_hold(INPUTS[path.rsplit("/", 1)[1]], lines, " ".join(words[:4]),
+                                  " ".join(words[-4:])), (paragraph, lines)
     for name in INPUTS:
         assert not (ws / "inbox" / name).exists()
         assert (ws / "inbox/used" / name).read_text(encoding="utf-8") == INPUTS[name]
@@ -72,6 +82,12 @@ def test_offline_run_writes_cited_articles_moves_inputs_and_commits_twice(tmp_pa
     assert f"Notesmith-Run: {report.run_id}" in trailers
     assert "Notesmith-Model: offline" in trailers
     assert "Notesmith-Inputs: " in trailers and "Notesmith-Tokens: 0 prompt, 0 completion" in trailers
+    # Coverage: every word of each input is in some paragraph's anchored passage.
+    assert [(c.name, c.percent, c.unverified) for c in report.coverage] == [
+        ("msg201", 100, 0), ("msg202", 100, 0), ("msg203", 100, 0)]
+    assert "Notesmith-Coverage: msg201 100%, msg202 100%, msg203 100%" in trailers
+    assert "  coverage msg201 100%, msg202 100%, msg203 100% (4 anchored passages, 0 unverified)" in \
+        report.summary_lines()
 
     assert "R100\tinbox/copy-of-bike.txt\tinbox/used/skipped/copy-of-bike.txt" in status
     left = sorted(git(ws, "status", "--porcelain", "--untracked-files=all").splitlines())
@@ -87,7 +103,7 @@ def test_every_input_is_accounted_for(tmp_path):
     report = notesmith.process(ws, today=TODAY)
     cited = set()
     for rel in report.created:
-        cited |= set(re.findall(r"\(\.\./inbox/used/([^)]+)\)", (ws / rel).read_text(encoding="utf-8")))
+        cited |= set(re.findall(r"\(\.\./inbox/used/([^)#]+)(?:#L[0-9-L]+)?\)", (ws / rel).read_text(encoding="utf-8")))
     failed = {Path(rel).name: why for rel, why, _ in report.failed}
     skipped = {Path(rel).name: why for rel, why, _ in report.skipped}
     waiting = {Path(rel).name: why for rel, why, _ in report.waiting}
@@ -168,8 +184,11 @@ def test_to_sends_new_material_to_an_existing_article_offline(tmp_path):
     assert second.updated == [rel] and not second.created
     after = (ws / rel).read_text(encoding="utf-8")
     assert after.startswith(before.split("updated:")[0])
-    assert "updated: 2026-03-04" in after and "[^2]" in after
-    assert f"[^2]: [{name}](../inbox/used/{name})" in after
+    assert "updated: 2026-03-04" in after and "[^3]" in after and "[^4]" in after
+    # the new input's paragraphs take the next numbers, each anchored to its own lines
+    assert f"[^3]: [{name}, lines 8–10](../inbox/used/{name}#L8-L10)" in after
+    assert f"[^4]: [{name}, line 12](../inbox/used/{name}#L12)" in after
+    assert "After that the next step is to order two more supers before the lime trees flower in June.[^4]" in after
     assert notesmith.check(workspace=ws).ok
 
 

@@ -9,7 +9,7 @@ from notesmith.text.article import Article
 from notesmith.checking.article_rules import Context, check_article
 from notesmith.pipeline.citing import Labels
 from notesmith.config import Config
-from notesmith.pipeline.blocks import Block, NewArticle
+from notesmith.pipeline.blocks import Block, NewArticle, cite
 from notesmith.pipeline.rendering import render_blocks, render_new, sanitise, slug_tags, uncited
 from notesmith.checking.rules import severities
 from notesmith.checking.tree import DiskTree
@@ -18,7 +18,7 @@ P = "paragraph"
 
 
 def para(text: str, *sources: str) -> Block:
-    return Block(P, text, sources=sources)
+    return Block(P, text, evidence=cite(*sources))
 
 
 def checked(root: Path, rel: str, text: str, inputs: list[str]) -> list:
@@ -146,7 +146,7 @@ def test_render_blocks_share_labels_and_skip_empty_blocks():
     labels = Labels.for_new()
     lines = render_blocks([para("A.", "a"), para("  \n\n", "z"), Block("heading", "  "), para("B.", "b", "a")], labels)
     assert lines == ["A.[^1]", "", "B.[^2][^1]"]
-    assert labels.new_labels() == [("1", "a"), ("2", "b")]
+    assert labels.new_labels() == [("1", "a", None), ("2", "b", None)]
 
 
 def test_uncited():

@@ -9,9 +9,10 @@ from notesmith.pipeline.draft_model import draft_new_with_model
 from notesmith.inputs.reading import Input
 from notesmith.llm import ScriptedLLM
 from notesmith.pipeline.prompts import Prompts
-from notesmith.pipeline.schemas import draft_schema, route_schema, update_schema
+from notesmith.pipeline.schemas import draft_schema, quotes_schema, route_schema, update_schema
 
-SCHEMAS = [draft_schema(["S1", "S2"]), route_schema(["S1"], ["A1", "A2"]), update_schema(["S1"], ["sec1"])]
+SCHEMAS = [draft_schema(["S1", "S2"]), route_schema(["S1"], ["A1", "A2"]), update_schema(["S1"], ["sec1"]),
+           quotes_schema(["Q1", "Q2"], ["S1", "S2"])]
 UNSUPPORTED_BY_OPENAI_STRICT = {"minLength", "maxLength", "default", "examples"}
 
 
@@ -34,20 +35,38 @@ def test_every_object_is_closed_and_requires_all_its_properties():
 
 def test_sources_can_only_name_the_ids_given():
     block = draft_schema(["S1", "S2"])["properties"]["blocks"]["items"]
-    assert block["properties"]["sources"]["items"]["enum"] == ["S1", "S2"]
+    evidence = block["properties"]["evidence"]["items"]
+    assert evidence["properties"]["source"]["enum"] == ["S1", "S2"]
+    assert evidence["required"] == ["source", "first_words", "last_words"]
+    assert evidence["properties"]["first_words"] == {"type": "string"}  # no length limits: strict servers refuse them
+    update = update_schema(["S1"], ["sec1"])["properties"]["edits"]["items"]["properties"]["blocks"]["items"]
+    assert update["properties"]["evidence"]["items"]["properties"]["source"]["enum"] == ["S1"]
+    for schema in (draft_schema(["S1", "S2"]), update_schema(["S1", "S2"], ["sec1"])):
+        aside = schema["properties"]["instructions"]["items"]
+        assert aside["required"] == ["text", "source", "first_words", "last_words"]
+        assert aside["properties"]["source"]["enum"] == ["S1", "S2"]
+    quote = quotes_schema(["Q1"], ["S1", "S2"])["properties"]["passages"]["items"]["properties"]
+    assert quote["item"]["enum"] == ["Q1"] and quote["source"]["enum"] == ["S1", "S2"]
     decision = route_schema(["S1"], ["A1"])["properties"]["decisions"]["items"]
     assert decision["properties"]["article"]["enum"] == ["A1", None]
 
 
-def test_an_empty_title_or_paragraph_is_re_asked_with_the_error_shown():
+def test_an_empty_title_or_paragraph_is_re_asked_with_the_error_shown(tmp_path):
+    text = "Bikes need oil every month, and the chain wants a rag after rain."
+    (tmp_path / "n.txt").write_text(text + "\n", encoding="utf-8")
     item = Input("n.txt", "message", dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc), None,
-                 "Bikes need oil.", {}, Path("inbox/n.txt"), "0" * 64)
+                 text, {}, tmp_path / "n.txt", "0" * 64)
+    evidence = [{"source": "S1", "first_words": "Bikes need oil every month", "last_words": "a rag after rain"}]
     bad = {"title": " ", "tags": [], "description": "", "instructions": [],
-           "blocks": [{"type": "paragraph", "text": "", "level": 2, "sources": ["S1"]}]}
+           "blocks": [{"type": "paragraph", "text": "", "level": 2, "evidence": evidence},
+                      {"type": "paragraph", "text": "Oil it.", "level": 2, "evidence": []}]}
     good = {"title": "Bike care", "tags": ["bikes"], "description": "How we oil bikes.", "instructions": [],
-            "blocks": [{"type": "paragraph", "text": "Bikes need oil.", "level": 2, "sources": ["S1"]}]}
+            "blocks": [{"type": "paragraph", "text": "Bikes need oil.", "level": 2, "evidence": evidence}]}
     llm = ScriptedLLM([bad, good])
     drafted = draft_new_with_model(llm, Prompts(), [item], "Bikes", "en")
     assert drafted.content.title == "Bike care"
     retry = llm.requests[1].messages[-1]["content"]
     assert "$.title: give the article a title" in retry and "$.blocks[0]: the text is empty" in retry
+    assert "$.blocks[1]: a paragraph must list in evidence the passages" in retry
+    assert len(llm.requests) == 2  # the quote was found: nothing is asked again
+    assert drafted.content.blocks[0].evidence[0].anchor.lines == (1, 1)

@@ -34,6 +34,7 @@ _EXPORTS = {
     "check": "api",
     "load_config": "config",
     "process": "api",
+    "trace": "api",
     "read_input": "inputs",
 }
 
@@ -54,7 +55,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from notesmith.api import check, process  # noqa: F401
+    from notesmith.api import check, process, trace  # noqa: F401
     from notesmith.checking.rules import Finding  # noqa: F401
     from notesmith.checking.runner import CheckResult  # noqa: F401
     from notesmith.config import Config, load_config  # noqa: F401

@@ -12,6 +12,7 @@ from notesmith.workspace import Workspace
 if TYPE_CHECKING:
     from notesmith.llm.base import LLM
     from notesmith.pipeline.report import RunReport
+    from notesmith.tracing import ArticleTrace, InputTrace
 
 
 def _workspace(workspace: str | Path | Workspace) -> Workspace:
@@ -59,3 +60,12 @@ def process(workspace: str | Path | Workspace = ".", *, llm: LLM | None = None, 
                          files=tuple(ws.root / f for f in files) if files is not None else None, to=to,
                          allow_secrets=allow_secrets, wait=wait, today=today)
     return run(ws, llm, options=options, progress=progress)
+
+
+def trace(workspace: str | Path | Workspace = ".", target: str | Path = "") -> InputTrace | ArticleTrace:
+    """Like `notesmith trace`: an InputTrace (the paragraphs citing an input, its lines marked by
+    coverage) or an ArticleTrace (each cited paragraph with its anchors); `target` is a path
+    relative to the workspace, or an input's file name."""
+    from notesmith.tracing import trace as trace_target
+
+    return trace_target(_workspace(workspace), target)

@@ -245,6 +245,19 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
 
 
 @main.command()
+@click.argument("target")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@debug_option
+@click.pass_context
+def trace(ctx: click.Context, target: str, fmt: str) -> None:
+    """Show which paragraphs cite an input and what of it none does; or an article's anchors."""
+    from notesmith.tracing import render, trace as trace_target
+
+    click.echo(render(trace_target(open_workspace(ctx), target), fmt))
+
+
+@main.command()
 def rules() -> None:
     """List the check codes, their default severity and what each means."""
     from notesmith.checking.rules import RULES

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 from notesmith.errors import ConfigError
 
 SEVERITIES = ("error", "warning", "off")
+CITATIONS = ("passage", "source")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Config:
     price_input: float = 0.0
     price_output: float = 0.0
     offline: bool = False
+    citations: str = "passage"  # "passage": a footnote per anchored passage; "source": one per input
     rules: Mapping[str, str] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> "Config":
@@ -101,6 +103,8 @@ def _coerce(key: str, value: Any, source: str) -> Any:
         parts = Path(value).parts
         if Path(value).is_absolute() or ".." in parts:
             raise bad("a path inside the workspace")
+    if key == "citations" and value not in CITATIONS:
+        raise bad(" or ".join(f'"{c}"' for c in CITATIONS))
     if key in FILE_NAME_KEYS and (Path(value).name != value or value in (".", "..")):
         raise bad("a plain file name (no folders)")
     return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from notesmith.checking.rules import RULES, Finding
@@ -13,7 +13,7 @@ from notesmith.checking.tree import Tree
 from notesmith.config import Config
 from notesmith.text.article import Article
 from notesmith.text.frontmatter import key_lines
-from notesmith.text.markdown import Link, local_target
+from notesmith.text.markdown import Link, line_anchor, local_target
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TAG = re.compile(r"[a-z0-9][a-z0-9._/-]*")
@@ -26,6 +26,19 @@ class Context:
     tree: Tree
     config: Config
     severity: dict[str, str]
+    _lines: dict[str, int | None] = field(default_factory=dict)
+
+    def line_count(self, rel: str) -> int | None:
+        """How many lines the file has (read once per check), None when it cannot be read."""
+        if rel not in self._lines:
+            try:
+                data = self.tree.read(rel)
+            except OSError:
+                self._lines[rel] = None
+            else:
+                data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+                self._lines[rel] = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+        return self._lines[rel]
 
     def finding(self, path: str, line: int, col: int, code: str, message: str) -> Finding | None:
         severity = self.severity[code]
@@ -187,7 +200,7 @@ def resolve_links(article: Article, rel: str, ctx: Context) -> Iterator[Target]:
             yield Target(link, None)  # outside the workspace: nothing to judge it by
             continue
         if not outside and tree.exists(resolved):
-            yield Target(link, resolved)
+            yield _anchored(link, resolved, ctx)
             continue
         code_missing, code_moved, what = (
             ("SR001", "SR002", "source") if is_source
@@ -211,6 +224,22 @@ def resolve_links(article: Article, rel: str, ctx: Context) -> Iterator[Target]:
         else:
             where = "outside the workspace" if outside else resolved
             yield Target(link, None if outside else resolved, code_missing, f"{what} {path} does not exist ({where})")
+
+
+def _anchored(link: Link, rel: str, ctx: Context) -> Target:
+    """The link to an existing file, with SR004 when its #L anchor names lines the file does not have."""
+    lines = line_anchor(link.target)
+    if lines is None or ctx.tree.is_dir(rel):
+        return Target(link, rel)
+    count = ctx.line_count(rel)
+    first, last = lines
+    anchor = link.target.partition("#")[2]
+    if count is None or first <= last <= count:
+        return Target(link, rel)
+    if first > last:
+        return Target(link, rel, "SR004", f"anchor #{anchor} runs backwards; write the first line first")
+    return Target(link, rel, "SR004", f"anchor #{anchor} is past the end of {rel}, which has {count} "
+                                      f"line{'s' * (count != 1)}; point it at lines the file has")
 
 
 def _in_folder(path: str, folder: str) -> bool:

@@ -38,6 +38,8 @@ RULES: dict[str, Rule] = {
         Rule("SR001", "missing-source", "error", "a cited source file does not exist"),
         Rule("SR002", "source-wrong-path", "error", "a cited source exists, but at another path", fixable=True),
         Rule("SR003", "source-not-moved", "error", "a cited source is still in inbox/, never moved to inbox/used/"),
+        Rule("SR004", "anchor-out-of-range", "error",
+             "a line anchor (#L12-L18) names lines the linked file does not have"),
         Rule("LK001", "broken-link", "error", "a relative link points to nothing in the workspace"),
         Rule("LK002", "link-wrong-path", "error", "a linked file exists, but at another path", fixable=True),
         Rule("IM001", "missing-image", "error", "a local image does not exist"),

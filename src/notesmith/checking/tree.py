@@ -143,11 +143,13 @@ class PlannedTree:
     staged = False
 
     def __init__(self, base: DiskTree, writes: dict[str, bytes] | None = None, added: Iterable[str] = (),
-                 removed: Iterable[str] = ()):
+                 removed: Iterable[str] = (), moved: dict[str, str] | None = None):
+        """moved: planned destination → the file it comes from (an input going to inbox/used/)."""
         self.base = base
         self.root = base.root
         self.writes = dict(writes or {})
-        self.added = set(added) | set(self.writes)
+        self.moved = dict(moved or {})
+        self.added = set(added) | set(self.writes) | set(self.moved)
         self.removed = set(removed) - self.added
         self._names = _index_names(self.added)
 
@@ -160,6 +162,8 @@ class PlannedTree:
     def read(self, rel: str) -> bytes:
         if rel in self.writes:
             return self.writes[rel]
+        if rel in self.moved:
+            return self.base.read(self.moved[rel])
         if rel in self.removed:
             raise FileNotFoundError(rel)
         return self.base.read(rel)

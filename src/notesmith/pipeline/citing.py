@@ -1,22 +1,29 @@
-"""Footnotes: labels for sources, link paths to inputs, markers at the end of paragraphs.
+"""Footnotes: labels for cited passages, link paths to inputs, markers at the end of paragraphs.
 
-notesmith, not the model, owns footnotes: the model names sources by id, notesmith numbers them
-(new article: in order of first use; update: existing labels kept, new sources after the highest
-numeric label) and writes the definitions.
+notesmith, not the model, owns footnotes: the model names sources by id and quotes the passage,
+notesmith numbers them (new article: in order of first use; update: existing labels kept, new
+ones after the highest numeric label) and writes the definitions. A footnote is one anchored
+passage (`[^3]: [x.txt, lines 12–18](../inbox/used/x.txt#L12-L18)`), or a whole input when the
+passage was not found or the workspace cites by source (`citations = "source"`).
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+from typing import NamedTuple
 from urllib.parse import unquote
 
+from notesmith.pipeline.blocks import Anchor
 from notesmith.text.article import Article
-from notesmith.text.markdown import CODE_SPAN, FOOTNOTE_REF, local_target, scan
+from notesmith.text.markdown import CODE_SPAN, FOOTNOTE_REF, line_anchor, local_target, scan
 
 __all__ = [
-    "Labels", "cite_paragraph", "definition_line", "footnote_labels", "markers", "source_link", "strip_footnotes",
+    "PASSAGE", "SOURCE", "Footnote", "Labels", "anchor_fragment", "anchor_label", "cite_paragraph", "definition_line",
+    "footnote_labels", "markers", "source_link", "strip_footnotes",
 ]
+
+PASSAGE, SOURCE = "passage", "source"  # the `citations` setting: a footnote per passage, or per input
 
 _NUMERIC = re.compile(r"[0-9]+")
 _DEF_LINE = re.compile(r" {0,3}\[\^[^\]\s]+\]:")
@@ -33,15 +40,44 @@ def source_link(input_id: str, article_rel: str, used_dir: str = "inbox/used") -
 
 
 def _url(path: str) -> str:
-    for char, code in (("%", "%25"), (" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
+    for char, code in (("%", "%25"), (" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"),
+                       ("#", "%23"), ("?", "%3F")):  # '#' and '?' would end the path: the anchor follows
         path = path.replace(char, code)
     return path
 
 
-def definition_line(label: str, input_id: str, link: str, description: str = "") -> str:
-    """`[^label]: [input_id](link)` plus ` - description`; link is a plain path, encoded here."""
+def _clock(seconds: float) -> str:
+    whole = max(0, int(seconds))
+    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def anchor_label(anchor: Anchor) -> str:
+    """How a footnote names a passage: `lines 12–18` (`line 12`), or its time range for timed inputs."""
+    if anchor.times is not None:
+        return f"{_clock(anchor.times[0])}–{_clock(anchor.times[1])}"
+    first, last = anchor.lines
+    return f"line {first}" if first == last else f"lines {first}–{last}"
+
+
+def anchor_fragment(anchor: Anchor) -> str:
+    """The link fragment for a passage's lines: `#L12-L18`, or `#L12` for one line."""
+    first, last = anchor.lines
+    return f"#L{first}" if first == last else f"#L{first}-L{last}"
+
+
+def definition_line(label: str, input_id: str, link: str, description: str = "",
+                    anchor: Anchor | None = None) -> str:
+    """`[^label]: [input_id](link)` plus ` - description`; link is a plain path, encoded here.
+
+    With an anchor the text names the passage and the link points at its lines:
+    `[^3]: [x.txt, lines 12–18](../inbox/used/x.txt#L12-L18)`.
+    """
     text = input_id.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-    line = f"[^{label}]: [{text}]({_url(link)})"
+    if anchor is not None:
+        text, link = f"{text}, {anchor_label(anchor)}", _url(link) + anchor_fragment(anchor)
+    else:
+        link = _url(link)
+    line = f"[^{label}]: [{text}]({link})"
     description = " ".join(description.split())
     return f"{line} - {description}" if description else line
 
@@ -51,27 +87,43 @@ def markers(labels: list[str]) -> str:
     return "".join(f"[^{label}]" for label in labels)
 
 
-class Labels:
-    """Footnote labels for sources: reused for sources already cited, numbered for new ones."""
+class Footnote(NamedTuple):
+    """A footnote a run adds: its label, the input it cites and the passage (None: the whole input)."""
 
-    def __init__(self, existing: dict[str, str] | None = None, next_number: int = 1):
+    label: str
+    source: str
+    anchor: Anchor | None = None
+
+
+Key = tuple[str, "tuple[int, int] | None"]  # (input id, lines of the passage; None for the whole input)
+
+
+class Labels:
+    """Footnote labels for cited passages: reused for what is already cited, numbered for the rest.
+
+    A label stands for one input and one passage of it (its lines), or for the whole input; with
+    passages=False (`citations = "source"`) every citation of an input shares one whole-input label.
+    """
+
+    def __init__(self, existing: dict[Key, str] | None = None, next_number: int = 1, *, passages: bool = True):
         self._existing = dict(existing or {})
         self._next = next_number
-        self._new: list[tuple[str, str]] = []
-        self._assigned: dict[str, str] = {}
+        self._passages = passages
+        self._new: list[Footnote] = []
+        self._assigned: dict[Key, str] = {}
 
     @classmethod
-    def for_new(cls) -> "Labels":
+    def for_new(cls, *, passages: bool = True) -> "Labels":
         """Labels for a new article: 1, 2, 3 ... in order of first use."""
-        return cls()
+        return cls(passages=passages)
 
     @classmethod
-    def from_article(cls, article: Article, used_dir: str = "inbox/used") -> "Labels":
-        """Labels for an update: sources the article cites keep their label, new ones follow the highest number."""
+    def from_article(cls, article: Article, used_dir: str = "inbox/used", *, passages: bool = True) -> "Labels":
+        """Labels for an update: what the article cites keeps its label, the rest follows the highest number."""
         found = article.scan
         used_parts = [p for p in posixpath.normpath(used_dir.strip("/")).split("/") if p not in ("", ".")]
         highest = 0
-        existing: dict[str, str] = {}
+        existing: dict[Key, str] = {}
         for label in [d.label for d in found.defs] + [r.label for r in found.refs]:
             if _NUMERIC.fullmatch(label):
                 highest = max(highest, int(label))
@@ -85,22 +137,25 @@ class Labels:
             parts = [p for p in posixpath.normpath(path).split("/") if p not in ("", ".")]
             if len(parts) <= len(used_parts) or parts[-1 - len(used_parts):-1] != used_parts:
                 continue
-            existing.setdefault(unquote(parts[-1]), definition.label)
-        return cls(existing, highest + 1)
+            existing.setdefault((unquote(parts[-1]), line_anchor(links[0].target)), definition.label)
+        return cls(existing, highest + 1, passages=passages)
 
-    def label(self, input_id: str) -> str:
-        """The label for input_id, allocating the next number for a source not seen yet."""
-        if input_id in self._existing:
-            return self._existing[input_id]
-        if input_id not in self._assigned:
+    def label(self, input_id: str, anchor: Anchor | None = None) -> str:
+        """The label for a passage of input_id (None: the whole input), allocating the next number when new."""
+        if not self._passages:
+            anchor = None
+        key = (input_id, anchor.lines if anchor is not None else None)
+        if key in self._existing:
+            return self._existing[key]
+        if key not in self._assigned:
             label = str(self._next)
             self._next += 1
-            self._assigned[input_id] = label
-            self._new.append((label, input_id))
-        return self._assigned[input_id]
+            self._assigned[key] = label
+            self._new.append(Footnote(label, input_id, anchor))
+        return self._assigned[key]
 
-    def new_labels(self) -> list[tuple[str, str]]:
-        """(label, input_id) for every label this allocation created, in order."""
+    def new_labels(self) -> list[Footnote]:
+        """Every footnote this allocation created, in order."""
         return list(self._new)
 
 

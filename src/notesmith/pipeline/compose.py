@@ -1,8 +1,10 @@
 """Steps 5 and 6 of a run: draft each routed group, then render and cite it into article text.
 
 Each group ends as article text the run will write (with the inputs it takes), or as inputs that
-wait in the inbox with a reason: a model that failed, a draft that cannot be rendered or applied,
-an article a person is editing or made read-only. Drafts for different articles run concurrently.
+wait in the inbox with a reason: a model that failed, a draft that cites nothing from them, a
+draft that cannot be rendered or applied, an article a person is editing or made read-only.
+Drafts for different articles run concurrently. Every quoted passage is placed in its stored
+input before rendering; once all drafts are in, each input the run takes gets its coverage.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import posixpath
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from notesmith.errors import ArticleError, DraftError, ModelError
@@ -20,12 +22,13 @@ from notesmith.files import is_read_only
 from notesmith.inputs import Input
 from notesmith.llm.base import LLM
 from notesmith.pipeline import report as outcome
-from notesmith.pipeline.blocks import ArticleUpdate, Drafted, NewArticle, split_long
+from notesmith.pipeline.blocks import ArticleUpdate, Block, Drafted, NewArticle, split_long
 from notesmith.pipeline.draft_model import draft_new_with_model, update_in_parts
 from notesmith.pipeline.draft_offline import draft_new_offline, draft_update_offline
 from notesmith.pipeline.editing import apply_update
+from notesmith.pipeline.evidence import Ledger, SourceTexts, place_all
 from notesmith.pipeline.journal import sha256
-from notesmith.pipeline.planning import FEEDBACK, SKIPPED, Changes, Move
+from notesmith.pipeline.planning import FEEDBACK, SKIPPED, USED, Changes, Move
 from notesmith.pipeline.prompts import Prompts
 from notesmith.pipeline.rendering import render_new
 from notesmith.pipeline.report import RunReport
@@ -37,23 +40,36 @@ from notesmith.workspace import Workspace
 
 @dataclass(frozen=True)
 class Drafter:
-    """Drafts new articles and updates, with the model or offline."""
+    """Drafts new articles and updates, with the model or offline, their passages placed in texts."""
 
     llm: LLM | None
     prompts: Prompts
     language: str
+    texts: SourceTexts = field(default_factory=SourceTexts)
 
     def new(self, group: Sequence[Input], title: str) -> Drafted:
         if self.llm is None:
-            return draft_new_offline(group)
-        return draft_new_with_model(self.llm, self.prompts, group, title, self.language)
+            drafted = draft_new_offline(group)
+            draft = drafted.content
+            assert isinstance(draft, NewArticle)
+            drafted.content = replace(draft, blocks=self._in_order(draft.blocks, group))
+            return drafted
+        return draft_new_with_model(self.llm, self.prompts, group, title, self.language, self.texts)
 
     def update(self, article: Article, rel: str, group: Sequence[Input],
                apply: Callable[[Article, ArticleUpdate], Article]) -> tuple[Article, Drafted]:
         if self.llm is None:
             drafted = draft_update_offline(group)
+            content = drafted.content
+            assert isinstance(content, ArticleUpdate)
+            drafted.content = replace(content, edits=tuple(replace(e, blocks=self._in_order(e.blocks, group))
+                                                           for e in content.edits))
             return apply(article, drafted.content), drafted
-        return update_in_parts(self.llm, self.prompts, article, rel, group, self.language, apply)
+        return update_in_parts(self.llm, self.prompts, article, rel, group, self.language, apply, self.texts)
+
+    def _in_order(self, blocks: tuple[Block, ...], group: Sequence[Input]) -> tuple[Block, ...]:
+        """The offline drafter's paragraphs follow their files: each is looked for after the one before."""
+        return place_all(blocks, self.texts, {item.id: item for item in group}, in_order=True)
 
 
 def input_rel(ws: Workspace, path: Path) -> str:
@@ -73,7 +89,9 @@ class Composer:
         self.today = today
         self.edited = edited
         self.used = ws.config.used.strip("/")
+        self.citations = ws.config.citations
         self._lock = threading.Lock()
+        self.ledger = Ledger(drafter.texts)
 
     # -- sorting routes ----------------------------------------------------------------------
 
@@ -100,6 +118,10 @@ class Composer:
                 future.result()
         self.changes.created.sort()
         self.changes.updated.sort()
+        used = [posixpath.basename(m.dst) for m in self.changes.moves if m.kind == USED]
+        self.changes.coverage, notes = self.ledger.coverage(used)
+        self.changes.unverified = list(self.ledger.unverified)
+        self.report.notes.extend(notes)
 
     def _file(self, group: Sequence[Input], folder: str, kind: str, reason: str = "") -> None:
         for item in group:
@@ -145,18 +167,21 @@ class Composer:
         with self._lock:
             try:
                 texts = [(part, self.new_path(part.title)) for part in split_long(draft)]
-                rendered = [(rel, part.title, render_new(part, article_rel=rel, today=self.today,
-                                                         status=self.ws.config.default_status, used_dir=self.used))
+                rendered = [(rel, part, render_new(part, article_rel=rel, today=self.today,
+                                                   status=self.ws.config.default_status, used_dir=self.used,
+                                                   citations=self.citations))
                             for part, rel in texts]
             except DraftError as exc:
                 self.hold(taken, f"the draft could not be written: {exc.message}", outcome.DRAFT)
                 return
-            for rel, title, text in rendered:
+            for rel, part, text in rendered:
                 self.changes.writes[rel] = text
                 self.changes.pre[rel] = None
                 self.changes.cites[rel] = [input_rel(self.ws, item.path) for item in taken]
                 self.changes.created.append(rel)
-                self.changes.titles[rel] = title
+                self.changes.titles[rel] = part.title
+                self.ledger.take(rel, part.blocks, taken)
+            self.ledger.take(rendered[0][0], (), taken, drafted.asides)
             self._moved(taken)
             self.report.instructions.extend(drafted.instructions)
 
@@ -187,9 +212,11 @@ class Composer:
             return
 
         def apply(current: Article, edits: ArticleUpdate) -> Article:
-            return apply_update(current, edits, article_rel=rel, today=self.today, used_dir=self.used)
+            return apply_update(current, edits, article_rel=rel, today=self.today, used_dir=self.used,
+                                citations=self.citations)
 
         done: list[Input] = []
+        drafts: list[Drafted] = []
         for _, group in pairs:
             try:
                 updated, drafted = self.drafter.update(article, rel, group, apply)
@@ -206,6 +233,7 @@ class Composer:
             if taken:
                 article = updated
                 done.extend(taken)
+                drafts.append(drafted)
                 self.report.instructions.extend(drafted.instructions)
         if done:
             with self._lock:
@@ -215,3 +243,5 @@ class Composer:
                 self.changes.updated.append(rel)
                 self.changes.titles[rel] = article.title
                 self._moved(done)
+                for drafted in drafts:
+                    self.ledger.take(rel, drafted.blocks(), done, drafted.asides)

@@ -1,5 +1,6 @@
 """The offline drafter: deterministic, no model. It keeps the sources' text verbatim, paragraph by
-paragraph, each paragraph cited to its input (SPEC §5.3)."""
+paragraph, each paragraph cited to its input by the passage it is (SPEC §5.3): its evidence quotes
+the paragraph's own first and last words, so it anchors by construction."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Sequence
 from notesmith.inputs import Input
 from notesmith.inputs.subtitles import strip_anchor
 from notesmith.inputs.unwrapping import paragraphs
-from notesmith.pipeline.blocks import ArticleUpdate, Block, Drafted, Edit, NewArticle
+from notesmith.pipeline.blocks import ArticleUpdate, Block, Drafted, Edit, Evidence, NewArticle
+from notesmith.pipeline.locate import quote_ends
 from notesmith.text.markdown import LINK, local_target
 from notesmith.text.prose import first_sentence
 from notesmith.text.slugs import language_of, title_from_text
@@ -47,7 +49,9 @@ def _cited_paragraphs(group: Sequence[Input], heading_level: int = 2) -> list[Bl
                 text = rest.strip()
                 if not text:
                     continue
-            blocks.append(Block("paragraph", _unlink_relative(text), sources=(item.id,)))
+            # the words as stored, before links lose their targets
+            evidence = Evidence(item.id, *quote_ends(text), passage=text)
+            blocks.append(Block("paragraph", _unlink_relative(text), evidence=(evidence,)))
     return blocks
 
 

@@ -155,8 +155,8 @@ def _apply(article: Article, edit: Edit, labels: citing.Labels) -> list[str]:
 
 
 def _add_definitions(article: Article, labels: citing.Labels, article_rel: str, used_dir: str) -> list[str]:
-    new = [citing.definition_line(label, source, citing.source_link(source, article_rel, used_dir))
-           for label, source in labels.new_labels()]
+    new = [citing.definition_line(f.label, f.source, citing.source_link(f.source, article_rel, used_dir),
+                                  anchor=f.anchor) for f in labels.new_labels()]
     lines = article.lines
     if not new:
         return lines
@@ -187,9 +187,12 @@ def _frontmatter(article: Article, tags: Sequence[str], today: str) -> Article:
 
 
 def apply_update(article: Article, update: ArticleUpdate, *, article_rel: str, today: str,
-                 used_dir: str = "inbox/used") -> Article:
-    """The article with the update's edits, new definitions, `updated` and merged tags applied."""
-    labels = citing.Labels.from_article(article, used_dir)
+                 used_dir: str = "inbox/used", citations: str = citing.PASSAGE) -> Article:
+    """The article with the update's edits, new definitions, `updated` and merged tags applied.
+
+    Existing footnotes stay as they are; a passage the article already cites reuses its label.
+    """
+    labels = citing.Labels.from_article(article, used_dir, passages=citations != citing.SOURCE)
     for edit in update.edits:
         article = _with(article, _apply(article, edit, labels))
     article = _with(article, _add_definitions(article, labels, article_rel, used_dir))

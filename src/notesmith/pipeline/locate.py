@@ -50,7 +50,7 @@ from notesmith.pipeline.wordindex import SourceIndex, Span, words_of
 
 __all__ = [
     "EXTRA_BITS", "MARGIN_BITS", "MAX_PASSAGE_WORDS", "MIN_PHRASE_WORDS", "MISSING_BITS", "NotFound",
-    "Passage", "SHARE", "SWAPPED_BITS", "locate", "quote_ends",
+    "Passage", "SHARE", "SWAPPED_BITS", "locate", "place_verbatim", "quote_ends",
 ]
 
 SHARE = 0.75
@@ -171,8 +171,37 @@ def _word_break(index: SourceIndex, word: str, strict: bool, most: int = 4) -> l
 
 def quote_ends(text: str, words: int = 8) -> tuple[str, str]:
     """The first and last `words` words of text, as a model would quote them (offline anchors)."""
+    reach = 64 * words  # characters that surely hold `words` words at each end of a long text
+    if len(text) > 4 * reach:  # the ends only; the cut word at each inner edge is dropped
+        head = re.findall(r"\S+", _TIMESTAMP.sub(" ", text[:reach]))[:-1]
+        tail = re.findall(r"\S+", _TIMESTAMP.sub(" ", text[-reach:]))[1:]
+        if len(head) >= words and len(tail) >= words:
+            return " ".join(head[:words]), " ".join(tail[-words:])
     found = re.findall(r"\S+", _TIMESTAMP.sub(" ", text))
     return " ".join(found[:words]), " ".join(found[-words:])
+
+
+def place_verbatim(index: SourceIndex, text: str, *, after: int = 0, label: str = "the source") -> Passage | NotFound:
+    """Place a passage copied verbatim and in order (the offline drafter's paragraphs): the first
+    place from word position `after` on where the source's words are exactly the passage's words.
+
+    Words are compared as locate compares them (rule 1, the reader's [HH:MM:SS] anchors left out),
+    all of them and in order, so a paragraph of one word is placed as surely as a long one: the
+    drafter took it from right there, after the paragraph before. The evidence threshold of rule 5
+    does not apply; a passage whose words are not all there, in order, is NotFound (use locate).
+    """
+    words = _words(text)
+    tokens = [index.token_id(word) for word in words]
+    if not tokens or None in tokens:
+        return NotFound(f"{label} does not hold '{_shown(text)}' word for word")
+    n, source = len(tokens), index.tokens
+    places = index.positions(tokens[0])
+    for p in places[bisect_left(places, after):]:
+        if p + n <= len(source) and all(source[p + i] == tokens[i] for i in range(1, n)):
+            shown = min(n, MAX_QUOTE_WORDS)  # evidence of the first words, as much as a quote would show
+            hit = _Hit(p, p + shown - 1, shown, 0, 0, 0.0, tuple(range(p, p + shown)))
+            return Passage(index.span(p, p + n - 1), n, n, round(_evidence(index, (hit,), shown, 0), 1))
+    return NotFound(f"{label} does not hold '{_shown(text)}' word for word after the passage before it")
 
 
 def locate(index: SourceIndex, first_words: str, last_words: str = "", *, label: str = "the source",

@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from notesmith.files import bytes_of
 from notesmith.llm.base import Usage
 from notesmith.pipeline.journal import sha256
+from notesmith.pipeline.report import InputCoverage, Unverified, short_names
 
 USED, FEEDBACK, SKIPPED = "used", "feedback", "skipped"
 RUN_TRAILER = "Notesmith-Run"
+COVERAGE_TRAILER = "Notesmith-Coverage"
 MAX_NAME_BYTES = 255
 
 
@@ -38,6 +40,8 @@ class Changes:
     titles: dict[str, str] = field(default_factory=dict)
     moves: list[Move] = field(default_factory=list)
     fails: list[tuple[str, str, str]] = field(default_factory=list)  # input, destination, reason
+    coverage: list[InputCoverage] = field(default_factory=list)  # per input moved to used/, by name
+    unverified: list[Unverified] = field(default_factory=list)  # quoted passages not found in their input
 
     def moved(self, kind: str) -> list[str]:
         """Destinations of the inputs moved as `kind`."""
@@ -57,11 +61,13 @@ def reason_path(destination: str) -> str:
 
 def summary_of(changes: Changes) -> dict:
     """What the commit message lists, kept in the plan so a finished plan can say what it did."""
+    names = short_names([c.input for c in changes.coverage])
     return {
         "created": [[rel, changes.titles.get(rel, "")] for rel in changes.created],
         "updated": [[rel, changes.titles.get(rel, "")] for rel in changes.updated],
         "feedback": changes.moved(FEEDBACK),
         "skipped": changes.moved(SKIPPED),
+        "coverage": [[names[c.input], c.percent] for c in changes.coverage],
     }
 
 
@@ -93,6 +99,8 @@ def commit_message(summary: dict, *, run_id: str, model: str, usage: Usage, inpu
         f"Notesmith-Inputs: {inputs}",
         f"Notesmith-Tokens: {usage.prompt_tokens} prompt, {usage.completion_tokens} completion",
     ]
+    if summary.get("coverage"):  # plans written before coverage existed have none
+        trailers.append(f"{COVERAGE_TRAILER}: " + ", ".join(f"{name} {percent}%" for name, percent in summary["coverage"]))
     return "\n\n".join(p for p in (subject, "\n".join(body), "\n".join(trailers)) if p) + "\n"
 
 

@@ -10,7 +10,7 @@ from notesmith.errors import ConfigError
 from notesmith.inputs import Input
 
 PACKAGED = Path(__file__).resolve().parent.parent / "prompts"
-NAMES = ("system", "route", "draft", "update", "synopsis", "style")
+NAMES = ("system", "route", "draft", "update", "quotes", "synopsis", "style")
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 LANGUAGES = {

@@ -106,7 +106,7 @@ def render_block(block: Block, labels: Labels) -> list[str]:
     lines = sanitise(block.text)
     if not lines:
         return []
-    wanted = [labels.label(source) for source in dict.fromkeys(block.sources)]
+    wanted = [labels.label(e.source, e.anchor) for e in block.evidence]
     return citing.cite_paragraph("\n".join(lines), wanted).split("\n")
 
 
@@ -121,18 +121,21 @@ def render_blocks(blocks: Iterable[Block], labels: Labels) -> list[str]:
 
 
 def uncited(blocks: Sequence[Block]) -> list[int]:
-    """Indexes of paragraphs with text but no sources."""
-    return [i for i, b in enumerate(blocks) if b.kind != "heading" and not b.sources and b.text.strip()]
+    """Indexes of paragraphs with text but no evidence."""
+    return [i for i, b in enumerate(blocks) if b.kind != "heading" and not b.evidence and b.text.strip()]
 
 
 def render_new(draft: NewArticle, *, article_rel: str, today: str, status: str = "draft",
-               used_dir: str = "inbox/used", newline: str = "\n") -> str:
-    """The complete text of a new article: frontmatter, title, blocks and the Sources section."""
+               used_dir: str = "inbox/used", newline: str = "\n", citations: str = citing.PASSAGE) -> str:
+    """The complete text of a new article: frontmatter, title, blocks and the Sources section.
+
+    citations: "passage" (a footnote per anchored passage) or "source" (one per input).
+    """
     title = _one_line(citing.strip_footnotes(_one_line(draft.title))).lstrip("#").strip()
     if not title:
         raise DraftError(f"the draft's title {draft.title!r} has no words once footnotes and markup are "
                          "removed; the model must give the article a title")
-    labels = Labels.for_new()
+    labels = Labels.for_new(passages=citations != citing.SOURCE)
     body = render_blocks(draft.blocks, labels)
     lines = [
         "---",
@@ -149,9 +152,9 @@ def render_new(draft: NewArticle, *, article_rel: str, today: str, status: str =
     lines += ["---", "", f"# {title}"]
     if body:
         lines += [""] + body
-    sources = labels.new_labels()
-    if sources:
+    footnotes = labels.new_labels()
+    if footnotes:
         lines += ["", "## Sources", ""]
-        lines += [citing.definition_line(label, source, citing.source_link(source, article_rel, used_dir))
-                  for label, source in sources]
+        lines += [citing.definition_line(f.label, f.source, citing.source_link(f.source, article_rel, used_dir),
+                                         anchor=f.anchor) for f in footnotes]
     return newline.join(lines) + newline

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
+from notesmith.inputs.filenames import parse_filename
 from notesmith.llm.base import Usage
 
 # Why an input did not go through, as a value (never read back out of the reason's text).
@@ -21,6 +22,7 @@ DUPLICATE = "duplicate"
 EMPTY = "empty"
 INVALID = "invalid"        # failed: the file cannot be read as an input
 NOT_OK = frozenset({MODEL, DRAFT, UNCITED})
+MAX_LISTED = 20  # unverified passages listed in the summary; the run log holds all
 
 
 class Outcome(NamedTuple):
@@ -29,6 +31,57 @@ class Outcome(NamedTuple):
     path: str
     reason: str
     cause: str = ""
+
+
+def short_name(input_id: str) -> str:
+    """An input as the summary and the commit trailer name it: `msg4791` when its file name has a
+    message id, else the file name."""
+    message = parse_filename(input_id).message_id
+    return f"msg{message}" if message else input_id
+
+
+def short_names(input_ids: list[str]) -> dict[str, str]:
+    """Short names for the inputs of one run; two that would share one (msg4791.md, msg4791.txt) keep
+    their file names."""
+    names = {i: short_name(i) for i in input_ids}
+    taken = [n for n in names.values()]
+    return {i: n if taken.count(n) == 1 else i for i, n in names.items()}
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """Part of an input that no anchored passage covers: its lines, words and (timed inputs) times."""
+
+    lines: tuple[int, int]
+    words: int
+    times: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class InputCoverage:
+    """How much of one input the run's anchored passages cover (instructions to the assistant left out)."""
+
+    input: str  # the input's id (file name)
+    percent: int  # whole percent, rounded down
+    words: int  # words that count
+    covered_words: int
+    passages: int  # anchored passages citing it
+    unverified: int  # passages quoted from it that could not be found
+    uncovered: tuple[Stretch, ...] = ()  # stretches longer than a few sentences that no passage covers
+
+    @property
+    def name(self) -> str:
+        return short_name(self.input)
+
+
+@dataclass(frozen=True)
+class Unverified:
+    """A passage the model quoted that is not in the input: its paragraph cites the input as a whole."""
+
+    input: str
+    article: str
+    quote: str
+    reason: str
 
 
 @dataclass
@@ -47,6 +100,8 @@ class RunReport:
     failed: list[Outcome] = field(default_factory=list)
     waiting: list[Outcome] = field(default_factory=list)
     instructions: list[str] = field(default_factory=list)
+    coverage: list[InputCoverage] = field(default_factory=list)
+    unverified: list[Unverified] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     plan: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
@@ -67,10 +122,32 @@ class RunReport:
         """Record an input that stays in the inbox."""
         self.waiting.append(Outcome(path, reason, cause))
 
+    def coverage_lines(self) -> list[str]:
+        """Coverage per input, the long stretches no paragraph took, and the passages not found."""
+        if not self.coverage and not self.unverified:
+            return []
+        lines = []
+        names = short_names([c.input for c in self.coverage] + [u.input for u in self.unverified])
+        if self.coverage:
+            anchored = sum(c.passages for c in self.coverage)
+            lines.append(f"  coverage {', '.join(f'{names[c.input]} {c.percent}%' for c in self.coverage)} "
+                         f"({anchored} anchored passage{'s' * (anchored != 1)}, {len(self.unverified)} unverified)")
+        for c in self.coverage:
+            for s in c.uncovered:
+                where = f"lines {s.lines[0]}–{s.lines[1]}" if s.lines[0] != s.lines[1] else f"line {s.lines[0]}"
+                lines.append(f"  uncovered {names[c.input]} {where} ({s.words} words): no paragraph took them")
+        for u in self.unverified[:MAX_LISTED]:
+            lines.append(f"  unverified {u.article}: {names[u.input]} '{u.quote}': {u.reason}")
+        if len(self.unverified) > MAX_LISTED:
+            lines.append(f"  unverified … and {len(self.unverified) - MAX_LISTED} more (the run log lists them all)")
+        return lines
+
     def as_dict(self) -> dict:
         data = asdict(self)
         for key in ("skipped", "failed", "waiting"):
             data[key] = [o._asdict() for o in getattr(self, key)]
+        names = short_names([c.input for c in self.coverage])
+        data["coverage"] = [{"name": names[c.input], **asdict(c)} for c in self.coverage]
         data["usage"] = {"prompt_tokens": self.usage.prompt_tokens,
                          "completion_tokens": self.usage.completion_tokens}
         return data
@@ -101,6 +178,7 @@ class RunReport:
             lines.append(f"  plan     {line}")
         for text in dict.fromkeys(self.instructions):  # routing and drafting may both report one
             lines.append(f"  not done (asked of the assistant): {text}")
+        lines.extend(self.coverage_lines())
         for finding in self.findings:
             lines.append(f"  check    {finding}")
         if self.usage.total or not self.offline:

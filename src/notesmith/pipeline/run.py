@@ -193,6 +193,7 @@ def _process(ws: Workspace, options: RunOptions, report: RunReport, recorder: Re
     composer.compose(routes, by_id, jobs if drafting_llm is not None else 1, say)
     index_changes(ws, changes, repo if repo is not None and repo.has_commits() else None, report)
     report.created, report.updated = list(changes.created), list(changes.updated)
+    report.coverage, report.unverified = list(changes.coverage), list(changes.unverified)
     report.findings.extend(new_errors(ws, changes))
     if not (changes.writes or changes.moves or changes.fails):
         return
@@ -269,3 +270,7 @@ def _record_applied(report: RunReport, done: Applied) -> None:
     for src, article in done.held.items():
         report.wait(src, f"{article} changed while the run was working; it waits for the next run",
                     outcome.CHANGED)
+    if done.held or kept:  # inputs that wait were not used: no coverage, no unverified passage of theirs
+        waiting = {Path(src).name for src in done.held}
+        report.coverage = [c for c in report.coverage if c.input not in waiting]
+        report.unverified = [u for u in report.unverified if u.input not in waiting and u.article not in kept]

@@ -18,15 +18,33 @@ def _ids(ids: list[str]) -> dict:
     return {"type": "string", "enum": list(ids)}
 
 
+def evidence_schema(source_ids: list[str]) -> dict:
+    """One passage of a source: its id, and its first and last words copied from it verbatim."""
+    return _object(source=_ids(source_ids), first_words={"type": "string"}, last_words={"type": "string"})
+
+
 def blocks_schema(source_ids: list[str]) -> dict:
-    """A list of headings and paragraphs; paragraphs cite sources by the ids given."""
+    """A list of headings and paragraphs; a paragraph's evidence names the passages it was written from."""
     block = _object(
         type={"type": "string", "enum": ["heading", "paragraph"]},
         text={"type": "string"},
         level={"type": "integer", "enum": [2, 3]},
-        sources={"type": "array", "items": _ids(source_ids)},
+        evidence={"type": "array", "items": evidence_schema(source_ids)},
     )
     return {"type": "array", "items": block, "minItems": 1}
+
+
+def instructions_schema(source_ids: list[str]) -> dict:
+    """Sentences addressed to the assistant: what each asks, and where it is (as evidence is given)."""
+    return {"type": "array", "items": _object(text={"type": "string"}, source=_ids(source_ids),
+                                              first_words={"type": "string"}, last_words={"type": "string"})}
+
+
+def quotes_schema(item_ids: list[str], source_ids: list[str]) -> dict:
+    """Passages quoted again, each for the item id it was asked for (the re-ask for passages not found)."""
+    quote = _object(item=_ids(item_ids), source=_ids(source_ids), first_words={"type": "string"},
+                    last_words={"type": "string"})
+    return _object(passages={"type": "array", "items": quote})
 
 
 def route_schema(source_ids: list[str], article_ids: list[str]) -> dict:
@@ -52,7 +70,7 @@ def draft_schema(source_ids: list[str]) -> dict:
         tags={"type": "array", "items": {"type": "string"}},
         description={"type": "string"},
         blocks=blocks_schema(source_ids),
-        instructions={"type": "array", "items": {"type": "string"}},
+        instructions=instructions_schema(source_ids),
     )
 
 
@@ -67,5 +85,5 @@ def update_schema(source_ids: list[str], section_ids: list[str]) -> dict:
     return _object(
         edits={"type": "array", "items": edit, "minItems": 1},
         tags={"type": "array", "items": {"type": "string"}},
-        instructions={"type": "array", "items": {"type": "string"}},
+        instructions=instructions_schema(source_ids),
     )

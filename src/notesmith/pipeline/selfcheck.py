@@ -18,7 +18,7 @@ def new_errors(ws: Workspace, changes: Changes) -> list[str]:
     disk = DiskTree(ws.root)
     writes = {rel: bytes_of(text) for rel, text in changes.writes.items()}
     removed = {m.src for m in changes.moves} | {src for src, _, _ in changes.fails}
-    planned = PlannedTree(disk, writes, added={m.dst for m in changes.moves}, removed=removed)
+    planned = PlannedTree(disk, writes, removed=removed, moved={m.dst: m.src for m in changes.moves})
     rules = severities(ws.config.rules)
     ctx, old_ctx = Context(planned, ws.config, rules), Context(disk, ws.config, rules)
     found = []

@@ -23,6 +23,7 @@ import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from notesmith.text import frontmatter
 
@@ -42,6 +43,7 @@ _KEEP_MARK = {"\u0306"}  # the breve of й
 _BACKOFF = 2.0  # weight of a word's own frequency against the pair counts in next_bits
 
 
+@lru_cache(maxsize=1 << 16)  # quotes and verbatim paragraphs repeat the words of their source
 def normalize_word(word: str) -> str:
     """The form words are compared in: case folded, accents dropped (ё → е), й kept."""
     if word.isascii():

@@ -34,6 +34,8 @@ _SPECIAL_START = frozenset(" \t#`~-*_+=[<>|!0123456789")
 _SPECIAL = re.compile(r"[\[<*_`]")
 _SETEXT_EQ = re.compile(r" {0,3}=+[ \t]*$")
 _URL_START = re.compile(r"(?:https?://|www\.)", re.I)
+# A link's line anchor, as GitHub and GitLab write it: #L12 or #L12-L18 (1-based, inclusive).
+LINE_ANCHOR = re.compile(r"L([1-9][0-9]*)(?:-L([1-9][0-9]*))?")
 
 
 class Heading(NamedTuple):
@@ -265,3 +267,13 @@ def local_target(target: str) -> str | None:
         return None
     path = target.split("#", 1)[0].split("?", 1)[0]
     return unquote(path) if path else None
+
+
+def line_anchor(target: str) -> tuple[int, int] | None:
+    """The lines a link target's #L12-L18 (or #L12) anchor names, first and last; None without one."""
+    _, sep, fragment = target.partition("#")
+    found = LINE_ANCHOR.fullmatch(fragment) if sep else None
+    if found is None:
+        return None
+    first = int(found.group(1))
+    return first, int(found.group(2) or first)
