@@ -45,13 +45,13 @@ class Drafter:
 
     def new(self, group: Sequence[Input], title: str) -> Drafted:
         if self.llm is None:
-            return draft_new_offline(group)
+            return draft_new_offline(group, title, language=self.language)
         return draft_new_with_model(self.llm, self.prompts, group, title, self.language)
 
     def update(self, article: Article, rel: str, group: Sequence[Input],
                apply: Callable[[Article, ArticleUpdate], Article]) -> tuple[Article, Drafted]:
         if self.llm is None:
-            drafted = draft_update_offline(group)
+            drafted = draft_update_offline(group, article)
             return apply(article, drafted.content), drafted
         return update_in_parts(self.llm, self.prompts, article, rel, group, self.language, apply)
 

@@ -28,6 +28,7 @@ from notesmith.pipeline.grouping import group_by_time
 from notesmith.pipeline.indexing import index_changes
 from notesmith.pipeline.intake import Intake, read_inbox
 from notesmith.pipeline.journal import Journal
+from notesmith.pipeline.offline_routing import MergeRule
 from notesmith.pipeline.planning import SKIPPED, Changes, Move, build_plan, describe_plan
 from notesmith.pipeline.prompts import Prompts
 from notesmith.pipeline.report import RunReport
@@ -172,7 +173,9 @@ def _process(ws: Workspace, options: RunOptions, report: RunReport, recorder: Re
             say(f"routing {len(groups)} groups with {drafting_llm.name}")
         routes = route_groups(groups, catalog, llm=drafting_llm, prompts=prompts, language=config.language,
                               k=config.shortlist, jobs=jobs, instructions=report.instructions,
-                              hold=lambda group, why: composer.hold(group, why, outcome.MODEL))
+                              hold=lambda group, why: composer.hold(group, why, outcome.MODEL),
+                              root=ws.root, report=report,
+                              merge=MergeRule(config.merge_window, config.merge_similarity))
     by_id = {item.id: item for item in intake.ready}
     if options.dry_run:
         _dry_plan(ws, composer, routes, by_id, model, report)
@@ -215,6 +218,10 @@ def _dry_plan(ws: Workspace, composer: Composer, routes: list[Route], by_id: dic
     used = ws.config.used.strip("/")
     for route in routes:
         group = [by_id[i] for i in route.inputs]
+        if route.action in ("feedback", "skip"):
+            folder = ws.config.feedback if route.action == "feedback" else ws.config.skipped
+            changes.moves.extend(Move(input_rel(ws, i.path), f"{folder.strip('/')}/{i.id}") for i in group)
+            continue
         if route.action == "update" and route.article:
             changes.updated.append(route.article)
         else:
