@@ -5,7 +5,7 @@
      earlier). "Not for X but for Y" corrects the instruction before it. Notes that are only an
      instruction are filed as feedback: there is no text in them to cite.
   2. Language. The offline drafter does not translate, so a group written in two languages becomes
-     one unit per language; a note too short to tell (a link) goes with its group's main language.
+     one unit per language; a note too short to tell (a link) goes with the note sent before it.
   3. Merging. Consecutive units in one language, at most merge_window apart, whose words are alike
      (cosine of idf-weighted terms at least merge_similarity) become one article. Conservative on
      purpose: a person merges two articles more easily than they untangle one.
@@ -139,8 +139,10 @@ def _units(groups: Sequence[Sequence[Input]], default: str, window: float,
                 weights[row.language] += len(row.content)
         main = weights.most_common(1)[0][0] if weights else default
         by_language: dict[str, _Unit] = {}
-        for row in content:
-            language = row.language or main
+        for i, row in enumerate(content):
+            # a note too short to tell (a link) goes with the note before it, else the one after it
+            language = row.language or next(
+                (r.language for r in [*reversed(content[:i]), *content[i + 1:]] if r.language), main)
             if language not in by_language:
                 by_language[language] = _Unit([], language, n, *placed[n])
             by_language[language].inputs.append(row.item)

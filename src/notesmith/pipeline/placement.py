@@ -65,8 +65,10 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [(kind, re.compile(rx, re.IGNORECASE))
 ]]
 
 _QUOTES = "\"'«»“”„`"
-_LEADING = re.compile(r"^(?:the|my|our|a|an|статью|статье|заметку|заметке|раздел|список|документ)\s+"
-                      r"(?:(?:про|о|об|под\s+названием|с\s+названием|about|on|called)\s+)?", re.IGNORECASE)
+_LEADING = re.compile(r"^(?:(?:the|my|our|a|an|статью|статье|заметку|заметке)\s+"
+                      r"(?:(?:про|о|об|под\s+названием|с\s+названием|about|on|called)\s+)?"
+                      r"|(?:раздел|список|документ)\s+(?:про|о|об|под\s+названием|с\s+названием)\s+)",
+                      re.IGNORECASE)
 _TRAILING = re.compile(r"\s+(?:article|note|page|doc|document|section|статью|статье|заметку|раздел)$", re.IGNORECASE)
 # Places inside an article, not articles: "put this at the end" is about where, not which.
 _NOT_ARTICLES = {"it", "this", "that", "there", "here", "end", "the end", "top", "the top", "beginning",
