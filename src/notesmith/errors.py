@@ -10,6 +10,7 @@ NotesmithError              catch this to handle anything notesmith reports on p
 │   ├── RepositoryState     git is in the middle of a merge, rebase, ... or HEAD is detached
 │   └── WriteError          a file could not be written (full disk, read-only, permissions)
 ├── InputError              one input cannot be read; the run files it in inbox/failed/
+│   └── EmptyInput          ... because it holds no text; the run files it in inbox/used/skipped/
 ├── ArticleError            one article cannot be read or written
 │   ├── NotUtf8             its bytes are not UTF-8
 │   └── BinaryFile          it is binary, not Markdown
@@ -82,6 +83,10 @@ class WriteError(WorkspaceError):
 
 class InputError(NotesmithError):
     """One input cannot be read."""
+
+
+class EmptyInput(InputError):
+    """An input with no text in it: nothing to draft, nothing wrong to fix (it is skipped, not failed)."""
 
 
 class ArticleError(NotesmithError):

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Iterable
 
 from notesmith.inputs.credentials import find_credentials
-from notesmith.errors import InputError
+from notesmith.errors import EmptyInput, InputError
+from notesmith.pipeline.duplicates import Fingerprints
 from notesmith.inputs.reading import Input, list_inputs, read_input
 from notesmith.pipeline import report as outcome
 from notesmith.workspace import Workspace
@@ -41,8 +42,13 @@ def _sha(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_secrets: bool = False) -> Intake:
-    """Read every input of the inbox (or the chosen files) and sort them."""
+def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_secrets: bool = False,
+               duplicates: Fingerprints | None = None) -> Intake:
+    """Read every input of the inbox (or the chosen files) and sort them.
+
+    `duplicates` knows the text of the inputs already used (pipeline/duplicates.py); without it,
+    one is made that caches nothing.
+    """
     config = ws.config
     result = Intake()
     paths, reported = list_inputs(ws.inbox, ws.root)
@@ -55,6 +61,8 @@ def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_sec
     max_bytes = int(config.max_input_mb * 1024 * 1024)
     used = ws.used
     seen: dict[str, Path] = {}
+    if duplicates is None:
+        duplicates = Fingerprints(used, None, root=ws.root, max_bytes=max_bytes)
     for path in paths:
         try:
             size = path.stat().st_size
@@ -62,6 +70,9 @@ def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_sec
                 raise InputError(f"input is {size / 1048576:.1f} MB, over max_input_mb = {config.max_input_mb:g}; "
                                  "split it into smaller files and put them back in the inbox", path=path)
             item = read_input(path, max_bytes=max_bytes)
+        except EmptyInput as exc:
+            result.skipped.append(Disposition(path, exc.message, outcome.EMPTY))
+            continue
         except InputError as exc:
             result.failed.append(Disposition(path, exc.message, outcome.INVALID))
             continue
@@ -87,6 +98,10 @@ def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_sec
         if not item.text.strip():
             result.skipped.append(Disposition(path, "no text in it", outcome.EMPTY))
             continue
+        original = duplicates.original(item)  # issue 10: the same text under another name
+        if original is not None:
+            result.skipped.append(Disposition(path, f"duplicate of {original} (the same text)", outcome.DUPLICATE))
+            continue
         if not allow_secrets:
             found = find_credentials(item.text)
             if found:
@@ -95,5 +110,6 @@ def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_sec
                     path, f"looks like it holds a credential ({kind}, line {line}); remove it, "
                           "or pass --allow-secrets to process it as it is", outcome.CREDENTIAL))
                 continue
+        duplicates.add(item)
         result.ready.append(item)
     return result

@@ -25,6 +25,7 @@ from notesmith.pipeline.applying import Applied, Checkpoint, apply_plan
 from notesmith.pipeline.catalog import load_catalog
 from notesmith.pipeline.compose import Composer, Drafter, input_rel
 from notesmith.pipeline.grouping import group_by_time
+from notesmith.pipeline.duplicates import Fingerprints
 from notesmith.pipeline.indexing import index_changes
 from notesmith.pipeline.intake import Intake, read_inbox
 from notesmith.pipeline.journal import Journal
@@ -145,7 +146,9 @@ def _process(ws: Workspace, options: RunOptions, report: RunReport, recorder: Re
              say: Progress, checkpoint: Checkpoint | None) -> None:
     config = ws.config
     say("reading the inbox")
-    intake = read_inbox(ws, options.files, allow_secrets=options.allow_secrets)
+    intake = read_inbox(ws, options.files, allow_secrets=options.allow_secrets,
+                        duplicates=Fingerprints(ws.used, None if options.dry_run else ws.state / "fingerprints.json",
+                                                root=ws.root, max_bytes=int(config.max_input_mb * 1024 * 1024)))
     changes = Changes()
     _record_intake(ws, intake, changes, report)
     if model is not None and intake.ready and options.dry_run:
