@@ -160,7 +160,8 @@ def _process(ws: Workspace, options: RunOptions, report: RunReport, recorder: Re
                             "cannot be told from content")
     groups = group_by_time(intake.ready, key=lambda item: item.time,
                            window=dt.timedelta(seconds=config.group_window))
-    say(f"{len(intake.ready)} inputs in {len(groups)} groups")
+    ready = len(intake.ready)
+    say(f"{ready} input{'s' * (ready != 1)} in {len(groups)} group{'s' * (len(groups) != 1)}")
     catalog = load_catalog(ws.root, config.articles, None if options.dry_run else ws.state / "catalog.json")
     prompts = Prompts(ws.path("prompts"), ws.path("style_file"))
     jobs = max(1, options.jobs or config.jobs)
