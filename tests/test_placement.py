@@ -97,3 +97,11 @@ ARTICLES = [
 ])
 def test_match_finds_the_article_by_title_or_file_name(target: str, expected: str | None) -> None:
     assert match(target, ARTICLES) == expected
+
+
+def test_only_the_start_and_the_end_of_a_long_note_are_read():
+    body = "Words about the garden and the shed. " * 2000
+    found = find(body + "\nadd this to the seed swap article")
+    assert found.placement.target == "seed swap" and found.rest == body
+    assert find("New article: Seed swap\n" + body).rest == body
+    assert find(body + "\nadd this to the seed swap article\n" + body) is None  # deep inside: content

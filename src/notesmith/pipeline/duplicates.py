@@ -26,12 +26,28 @@ MIN_WORDS = 8
 _URL = re.compile(r"https?://\S+")
 
 
-def fingerprint(text: str) -> str | None:
-    """A hash of text's words in order (None for a text too short to be a duplicate of anything)."""
-    words = text.split()
-    if len(words) < MIN_WORDS and not _URL.search(text):
+def fingerprint(text: str, chunk: int = 1 << 20) -> str | None:
+    """A hash of text's words in order (None for a text too short to be a duplicate of anything).
+
+    Read in chunks, so a 50 MB transcript never has a second copy made of it.
+    """
+    digest = hashlib.sha256()
+    words = 0
+    joined = False  # whether the text hashed so far ends inside a word
+    for at in range(0, len(text), chunk):
+        part = text[at:at + chunk]
+        split = part.split()
+        if not split:
+            joined = False
+            continue
+        if words and not (joined and not part[0].isspace()):
+            digest.update(b" ")
+        digest.update(" ".join(split).encode("utf-8"))
+        words += len(split)
+        joined = not part[-1].isspace()
+    if words < MIN_WORDS and not _URL.search(text[:10_000]):
         return None
-    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+    return digest.hexdigest()
 
 
 class Fingerprints:

@@ -121,36 +121,69 @@ def _recognise(sentence: str) -> tuple[Placement, str] | None:
 
 
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
+# Only the start and the end of a long note are read: instructions open or close a note, and a
+# 50 MB transcript must cost no more than a short one.
+EDGE_CHARS = 2000
+MAX_INSTRUCTION_CHARS = 200
 
 
-def _candidates(lines: list[str]) -> Iterable[tuple[int, int, int]]:
-    """(line, start, end) spans that may hold an instruction: whole lines, the first and last sentences."""
-    filled = [i for i, line in enumerate(lines) if line.strip()]
-    for i in reversed(filled):
-        yield i, 0, len(lines[i])
-    if not filled:
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the filled lines at the start and the end of text (all of them in a short text)."""
+    def spans(start: int, stop: int) -> list[tuple[int, int]]:
+        out = []
+        for m in re.finditer(r"[^\n]+", text[start:stop]):
+            if m.group().strip():
+                out.append((start + m.start(), start + m.end()))
+        return out
+
+    if len(text) <= 2 * EDGE_CHARS:
+        return spans(0, len(text))
+    head = text.rfind("\n", 0, EDGE_CHARS)
+    tail = text.find("\n", len(text) - EDGE_CHARS)
+    return spans(0, max(head, 0)) + spans(tail + 1 if tail >= 0 else len(text), len(text))
+
+
+def _candidates(text: str) -> Iterable[tuple[int, int]]:
+    """(start, end) spans that may hold an instruction: whole lines (last first), then the last and
+    the first sentence of the note."""
+    lines = _lines(text)
+    for start, end in reversed(lines):
+        yield start, end
+    if not lines:
         return
-    last, first = filled[-1], filled[0]
-    cuts = [m.end() for m in _SENTENCE.finditer(lines[last])]
+    start, end = lines[-1]
+    cuts = [m.end() for m in _SENTENCE.finditer(text, start, end)]
     if cuts:
-        yield last, cuts[-1], len(lines[last])
-    cuts = [m.start() for m in _SENTENCE.finditer(lines[first])]
+        yield cuts[-1], end
+    start, end = lines[0]
+    cuts = [m.start() for m in _SENTENCE.finditer(text, start, end)]
     if cuts:
-        yield first, 0, cuts[0]
+        yield start, cuts[0]
+
+
+def _cut(text: str, start: int, end: int, content: str) -> str:
+    """text with text[start:end] replaced by content; a line left empty goes, with one blank line kept."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    line = " ".join(part for part in (text[line_start:start].strip(), content, text[end:line_end].strip()) if part)
+    if line:
+        return (text[:line_start] + line + text[line_end:]).strip("\n")
+    before, after = text[:line_start].rstrip("\n"), text[line_end:].lstrip("\n")
+    gap = max(line_start - len(before), len(text) - line_end - len(after))
+    joint = "\n\n" if gap >= 2 else "\n"
+    return (before + joint + after if before and after else before + after).strip("\n")
 
 
 def find(text: str) -> Found | None:
     """The placement instruction of a note (the last one when there are several), and the note without it."""
-    lines = text.split("\n")
-    for index, start, end in _candidates(lines):
-        recognised = _recognise(lines[index][start:end])
-        if recognised is None:
+    for start, end in _candidates(text):
+        if end - start > MAX_INSTRUCTION_CHARS:
             continue
-        placement, content = recognised
-        line = " ".join(part for part in (lines[index][:start].strip(), content, lines[index][end:].strip()) if part)
-        kept = lines[:index] + ([line] if line else []) + lines[index + 1:]
-        rest = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip("\n")
-        return Found(placement, rest)
+        recognised = _recognise(text[start:end])
+        if recognised is not None:
+            placement, content = recognised
+            return Found(placement, _cut(text, start, end, content))
     return None
 
 

@@ -156,8 +156,8 @@ def _process(ws: Workspace, options: RunOptions, report: RunReport, recorder: Re
                             "and routing with the model may differ")
     elif model is None and intake.ready:
         report.notes.append("offline drafter: no model configured (set NOTESMITH_MODEL or --model); "
-                            "text is kept verbatim, not translated, and instructions inside inputs "
-                            "cannot be told from content")
+                            "text is kept verbatim, not translated; placement instructions (\"add this to …\") "
+                            "are followed, other instructions inside inputs cannot be told from content")
     groups = group_by_time(intake.ready, key=lambda item: item.time,
                            window=dt.timedelta(seconds=config.group_window))
     ready = len(intake.ready)
