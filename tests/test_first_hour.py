@@ -160,6 +160,7 @@ def test_an_offline_run_follows_a_placement_instruction_and_says_so(tmp_path):
     assert any(line.startswith("  placed   20260601_080500_ada_msg2.md: \u201cadd this to the tool shed article\u201d"
                                ": added to articles/tool-shed.md") for line in lines), lines
     assert "articles/tool-shed.md" in git(ws, "show", "--stat", "--format=", "HEAD")
+    assert git(ws, "log", "-1", "--format=%s").strip() == "notesmith: update 1 article, file 1 as feedback"
     assert notesmith.check(ws).ok
 
 
