@@ -40,7 +40,7 @@ def test_headings_stay_headings_and_relative_links_keep_only_their_text():
 def test_titles_and_descriptions_skip_time_anchors_and_speakers():
     draft = draft_new_offline([SUBTITLES]).content
     assert draft.title == "We start with the shed"  # "Thanks for coming" says nothing; the next sentence does
-    assert draft.description == "Thanks for coming."
+    assert draft.description == "We start with the shed."  # the index says what it is about
     assert draft.tags == ("recording",)
     assert all(b.sources == ("meeting.vtt",) for b in draft.blocks)
 

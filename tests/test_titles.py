@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from notesmith.text.titles import distinct_title, link_title, own_heading, shorten, title_from_text
+from notesmith.text.titles import distinct_title, link_title, own_heading, shorten, summary_sentence, title_from_text
 
 CASES = [
     # the note's own heading; an H1 wins over an H2 below it
@@ -106,3 +106,12 @@ def test_distinct_title_adds_the_date_then_the_time_then_a_number():
     assert distinct_title("Resource", ["resource"], when) == "Resource (2026-05-04)"
     assert distinct_title("Resource", ["Resource", "Resource (2026-05-04)"], when) == "Resource (2026-05-04 09:30)"
     assert distinct_title("Resource", ["Resource"]) == "Resource (2)"
+
+
+def test_a_description_is_the_whole_first_sentence_that_says_something():
+    assert summary_sentence("Hi all! ну вот, the gate latch sticks when it rains. More.") == \
+        "The gate latch sticks when it rains."
+    assert summary_sentence("Да, хорошо, я поняла. Полив по утрам лучше.") == "Полив по утрам лучше."
+    assert summary_sentence("https://example.org/a-b-c") == ""
+    long = "word " * 60
+    assert summary_sentence(long).endswith("\u2026") and len(summary_sentence(long)) <= 160

@@ -25,7 +25,7 @@ from notesmith.text.article import Article
 from notesmith.text.markdown import LINK, local_target
 from notesmith.text.prose import first_sentence
 from notesmith.text.slugs import language_of
-from notesmith.text.titles import own_heading, title_from_text
+from notesmith.text.titles import own_heading, summary_sentence, title_from_text
 
 KIND_TAGS = {"transcript": "voice-note", "message": "note", "photo": "photo",
              "subtitles": "recording", "whisper": "recording"}
@@ -135,7 +135,11 @@ def _cited_blocks(group: Sequence[Input], title: str, base_level: int) -> list[B
 
 
 def _description(group: Sequence[Input]) -> str:
-    """The first sentence of the group's first prose paragraph, past time anchors and speakers."""
+    """The group's first sentence that says something (past greetings, time anchors and speakers)."""
+    for item in [i for i in group if _has_prose(note_text(i))] or group:
+        sentence = summary_sentence(note_text(item)[:SAMPLE])
+        if sentence:
+            return sentence
     for item in group:
         for text in paragraphs(note_text(item)[:SAMPLE]):
             if not _HEADING_LINE.match(text):

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["distinct_title", "link_title", "own_heading", "shorten", "title_from_text"]
+__all__ = ["distinct_title", "link_title", "own_heading", "shorten", "summary_sentence", "title_from_text"]
 
 MAX_WORDS = 10
 MAX_CHARS = 80
@@ -289,19 +289,14 @@ def _finish(tokens: list[str]) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-def title_from_text(text: str, max_words: int = MAX_WORDS) -> str:
-    """A title from a note: its own heading, else its first sentence that says something, else its link.
-
-    "Untitled" when the note has no words at all.
-    """
-    heading = own_heading(text)
-    if heading:
-        return shorten(heading[0], max(max_words, 16), max_chars=120)  # the author's own words
+def _telling(text: str) -> tuple[str, str]:
+    """What a title or a description is made from: ("subject", …), ("sentence", …), ("link", url),
+    ("fallback", …) when every sentence says nothing, or ("", "") when the note has no words."""
     candidates: list[tuple[str, str]] = []
     for section, line in _segments(text):
         subject = _SUBJECT.match(line)
         if subject:
-            return shorten(_plain(subject.group(1)), max_words)
+            return "subject", _plain(subject.group(1))
         if _FROM_LINE.match(line) or _MAIL_HEADER.match(line):
             continue
         line = _CHAT_STAMP.sub("", line, count=1) if re.search(_TIME, line) else line
@@ -318,13 +313,38 @@ def title_from_text(text: str, max_words: int = MAX_WORDS) -> str:
         if len(_words(_URL.sub(" ", cleaned))) < 2 and fallback == "":
             fallback = cleaned
             continue
-        return shorten(cleaned, max_words)
+        return "sentence", cleaned
     urls = _URL.findall(text[:SAMPLE_CHARS])
     if urls:
-        return link_title(urls[0].strip("<>"))
-    if fallback:
-        return shorten(fallback, max_words)
-    return "Untitled"
+        return "link", urls[0].strip("<>")
+    return ("fallback", fallback) if fallback else ("", "")
+
+
+def title_from_text(text: str, max_words: int = MAX_WORDS) -> str:
+    """A title from a note: its own heading, else its first sentence that says something, else its link.
+
+    "Untitled" when the note has no words at all.
+    """
+    heading = own_heading(text)
+    if heading:
+        return shorten(heading[0], max(max_words, 16), max_chars=120)  # the author's own words
+    kind, found = _telling(text)
+    if kind == "link":
+        return link_title(found)
+    return shorten(found, max_words) if kind else "Untitled"
+
+
+def summary_sentence(text: str, max_len: int = 160) -> str:
+    """The note's first sentence that says something, as written, for a one-line description ("" for none)."""
+    kind, found = _telling(text)
+    if kind not in ("sentence", "subject", "fallback"):
+        return ""
+    found = found[:1].upper() + found[1:]
+    if len(found) <= max_len:
+        return found
+    cut = found[:max_len - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > max_len // 2 else cut).rstrip(" ,;:-\u2013\u2014") + "\u2026"
 
 
 _ID_LIKE = re.compile(r"^(?=.*\d)(?=.*[a-zA-Z])[\w-]{8,}$|^[\d_.-]+$|^[0-9a-f]{6,}$", re.IGNORECASE)
