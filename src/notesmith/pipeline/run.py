@@ -223,8 +223,12 @@ def _dry_plan(ws: Workspace, composer: Composer, routes: list[Route], by_id: dic
     for route in routes:
         group = [by_id[i] for i in route.inputs]
         if route.action in ("feedback", "skip"):
-            folder = ws.config.feedback if route.action == "feedback" else ws.config.skipped
-            changes.moves.extend(Move(input_rel(ws, i.path), f"{folder.strip('/')}/{i.id}") for i in group)
+            folder = (ws.config.feedback if route.action == "feedback" else ws.config.skipped).strip("/")
+            changes.moves.extend(Move(input_rel(ws, i.path), f"{folder}/{i.id}") for i in group)
+            if route.action == "feedback":
+                report.feedback.extend(f"{folder}/{i.id}" for i in group)
+            else:
+                report.skipped.extend(outcome.Outcome(input_rel(ws, i.path), route.reason, outcome.EMPTY) for i in group)
             continue
         if route.action == "update" and route.article:
             changes.updated.append(route.article)
