@@ -115,3 +115,38 @@ def test_overlapping_patterns_report_once() -> None:
 def test_redacted_text_has_nothing_left() -> None:
     text = "\n".join([OPENAI, GITHUB, AWS, SLACK, GOOGLE, JWT, "password: hunter2"])
     assert find_credentials(redact(text)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the wifi password is CorrectHorseBatteryStaple",
+        "user admin, pass Tr0ub4dor&3",
+        "пароль от почты — kotik2020",
+        "Пароль от почты: KotikMurzik",
+        "das Passwort für das WLAN ist Sommer2024!",
+        "la contraseña del router es Perro123",
+        "le mot de passe du wifi est Chat-2024",
+        "mdp: Soleil2024",
+        "clave: Gato#77",
+    ],
+)
+def test_finds_passwords_said_in_passing_in_the_languages_notes_arrive_in(text: str) -> None:
+    found = find_credentials(text)
+    assert [kind for _, kind in found] == ["password"], text
+    assert redact(text) != text and "[REDACTED]" in redact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pass the salt, please",
+        "we had to pass it on to the next team",
+        "the password is strong enough for now",
+        "пароль от почты я забыл",
+        "the pin is in the drawer",
+        "la contraseña es segura",
+    ],
+)
+def test_everyday_words_near_password_words_are_not_credentials(text: str) -> None:
+    assert find_credentials(text) == [], text

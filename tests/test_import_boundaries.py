@@ -79,3 +79,40 @@ def test_library_check_imports_nothing_heavy(workspace, git, env):
     proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert_light(imported(proc.stderr))
+
+
+LAYERS = [  # each may import itself and the layers before it (the README's package table)
+    {"errors", "config", "files", "workspace", "lock"},
+    {"text"},
+    {"git"},
+    {"checking"},
+    {"inputs"},
+    {"llm"},
+    {"pipeline"},
+    {"api", "cli", "scaffold", "status", "demo", "trace", "__init__", "__main__"},
+]
+
+
+def _layer(module: str) -> int:
+    top = module.split(".")[0]
+    for n, layer in enumerate(LAYERS):
+        if top in layer:
+            return n
+    raise AssertionError(f"notesmith.{module} belongs to no layer of the package table; add it to README and here")
+
+
+def test_every_module_imports_only_its_own_layer_and_those_before_it():
+    import ast
+
+    src = Path(__file__).resolve().parents[1] / "src" / "notesmith"
+    wrong = []
+    for path in sorted(src.rglob("*.py")):
+        module = ".".join(path.relative_to(src).with_suffix("").parts)
+        own = _layer(module)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module] if isinstance(node, ast.ImportFrom) and node.module else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            for name in names:
+                if name.startswith("notesmith.") and _layer(name[len("notesmith."):]) > own:
+                    wrong.append(f"{module} imports {name}")
+    assert wrong == []

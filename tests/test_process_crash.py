@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import os
 import re
 import subprocess
 import sys
@@ -180,3 +182,55 @@ def test_a_kill_during_the_model_phase_leaves_the_workspace_untouched(tmp_path, 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "finished the interrupted run" not in done.stdout
     assert run_commits(ws) == ["notesmith: create 1 article"]
+
+
+def test_finishing_an_interrupted_plan_leaves_an_article_a_person_edited_since(prepared, reference, tmp_path, env):
+    ref, points = reference
+    ws = copy_workspace(prepared, tmp_path / "edited")
+    assert crash(ws, env, points.index("step 2 write") + 1).returncode == -9
+    bees = ws / "articles/keeping-bees-on-the-allotment.md"
+    edited = bees.read_text(encoding="utf-8") + "\nThe writer's own line, added after the crash.\n"
+    bees.write_text(edited, encoding="utf-8")
+    again = cli(ws, env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "finished the interrupted run" in again.stdout
+    assert bees.read_text(encoding="utf-8") == edited  # not overwritten by the plan
+    assert f"waiting  inbox/{BEES_MORE}" in again.stdout  # the note for that article waits for it
+    assert (ws / "inbox" / BEES_MORE).exists()
+    assert "articles/keeping-bees-on-the-allotment.md" not in git(ws, "show", "--name-only", "--format=", "HEAD")
+    assert git(ws, "status", "--porcelain") == " M articles/keeping-bees-on-the-allotment.md\n?? inbox/failed/\n"
+    # Everything else of the plan was carried out: the other articles and inputs are where the reference has them.
+    expected = {k: v for k, v in tree(ref).items() if "keeping-bees" not in k and BEES_MORE not in k}
+    got = {k: v for k, v in tree(ws).items() if "keeping-bees" not in k and BEES_MORE not in k}
+    assert {k for k in got if k != "articles/_index.md"} == {k for k in expected if k != "articles/_index.md"}
+
+
+def test_temporary_files_a_killed_write_left_are_removed_before_a_run(tmp_path, env):
+    ws = new_workspace(tmp_path / "ws", inputs={BIKE: INPUTS[BIKE]})
+    leftovers = [ws / "articles/.garden.md.k2j4h5g6.tmp", ws / "articles/deep/.a.md.abcd1234.tmp",
+                 ws / "inbox/.x.md.zzzz9999.tmp"]
+    mine = [ws / "articles/.my-draft.tmp", ws / "articles/notes.tmp"]  # a person's files: not ours to delete
+    for path in leftovers + mine:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("half\n")
+    proc = cli(ws, env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "removed 3 temporary files left by a killed run" in proc.stdout
+    assert not any(p.exists() for p in leftovers) and all(p.exists() for p in mine)
+
+
+def test_three_thousand_inputs_in_one_run(tmp_path, env):
+    # Ten minutes apart, so each is a group of its own: 3,000 new articles, long names, one commit
+    # whose message and path list are far larger than a command line can carry.
+    start = datetime.datetime(2026, 4, 1)
+    stamps = [(start + datetime.timedelta(minutes=10 * n)).strftime("%Y%m%d_%H%M%S") for n in range(3000)]
+    inputs = {f"{stamp}_lena_p_msg{n}-{'x' * 120}.md": f"Seed packet {n}: sow {n % 7 + 1} rows of beans.\n"
+              for n, stamp in enumerate(stamps)}
+    ws = new_workspace(tmp_path / "ws", inputs=inputs)
+    proc = cli(ws, env, "-q")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert proc.stdout.startswith("notesmith run") and "3000 inputs read" in proc.stdout
+    assert len(list((ws / "inbox/used").iterdir())) == 3000
+    assert git(ws, "status", "--porcelain") == ""
+    assert run_commits(ws) == ["inbox: add 3000 inputs", "notesmith: create 3000 articles"]
+    assert len(git(ws, "log", "-1", "--format=%B")) > os.sysconf("SC_ARG_MAX") // 16

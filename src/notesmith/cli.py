@@ -42,6 +42,10 @@ class Group(click.Group):
 def main(ctx: click.Context, workspace: Path | None, debug: bool) -> None:
     """notesmith: turn transcripts into cited Markdown articles, reviewed as git diffs."""
     ctx.meta["debug"] = debug or bool(os.environ.get("NOTESMITH_DEBUG"))
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 must not break the output
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     if workspace is not None and not workspace.is_dir():
         raise click.BadParameter(f"{workspace} is not a folder", param_hint="-C")
     ctx.obj = {"start": workspace or Path.cwd()}

@@ -5,11 +5,12 @@ NotesmithError              catch this to handle anything notesmith reports on p
 │   └── NotAWorkspace       the folder is not a notesmith workspace
 ├── WorkspaceError          the workspace cannot be used as it is
 │   ├── WorkspaceBusy       another run holds the workspace lock
-│   ├── UnsafePath          a path resolves outside the workspace, or into .git/ or the state folder
+│   ├── UnsafePath          a path setting leads outside the workspace (exit 2)
 │   ├── JournalError        the journal of an interrupted run is damaged
 │   ├── RepositoryState     git is in the middle of a merge, rebase, ... or HEAD is detached
 │   └── WriteError          a file could not be written (full disk, read-only, permissions)
 ├── InputError              one input cannot be read; the run files it in inbox/failed/
+│   ├── InputUnreadable     ... right now (permissions, a read error): it stays in the inbox
 │   └── EmptyInput          ... because it holds no text; the run files it in inbox/used/skipped/
 ├── ArticleError            one article cannot be read or written
 │   ├── NotUtf8             its bytes are not UTF-8
@@ -68,6 +69,8 @@ class WorkspaceBusy(WorkspaceError):
 class UnsafePath(WorkspaceError):
     """A path that resolves outside the workspace, or into .git/ or the state folder."""
 
+    exit_code = 2
+
 
 class JournalError(WorkspaceError):
     """The journal of an interrupted run is damaged."""
@@ -83,6 +86,10 @@ class WriteError(WorkspaceError):
 
 class InputError(NotesmithError):
     """One input cannot be read."""
+
+
+class InputUnreadable(InputError):
+    """An input the operating system would not let notesmith read right now; it waits in the inbox."""
 
 
 class EmptyInput(InputError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,35 @@ def bytes_of(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
+_FS_IOC_GETFLAGS = 0x80086601  # Linux: read a file's attributes (chattr)
+_IMMUTABLE, _APPEND_ONLY = 0x10, 0x20
+
+
+def _attributes(path: Path) -> int:
+    try:
+        import fcntl
+
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except (ImportError, OSError):
+        return 0
+    try:
+        return int.from_bytes(fcntl.ioctl(fd, _FS_IOC_GETFLAGS, bytes(8))[:4], "little")
+    except OSError:
+        return 0  # the file system keeps no such attributes
+    finally:
+        os.close(fd)
+
+
+def cannot_move(path: Path) -> str:
+    """Why a file could not be moved out of its folder ("" when nothing says so)."""
+    for what, target in (("the file", path), ("its folder", path.parent)):
+        if _attributes(target) & (_IMMUTABLE | _APPEND_ONLY):
+            return f"{what} is immutable or append-only (chattr)"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return "its folder is not writable"
+    return ""
+
+
 def is_read_only(path: Path) -> bool:
     """True for an existing file whose mode lets nobody write it (0444): a person's way to say 'leave it'."""
     try:
@@ -108,9 +138,28 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True, mode: int | N
         raise
 
 
-def is_temporary(name: str) -> bool:
-    """True for the name of a temporary file write_atomic left behind when it was killed."""
-    return name.startswith(".") and name.endswith(".tmp") and name.count(".") >= 3
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # what mkstemp makes of write_atomic's prefix and suffix
+
+
+def remove_temporaries(folder: Path, *, deep: bool = False) -> list[Path]:
+    """Delete the temporary files a killed write_atomic left in folder (and below, when deep)."""
+    removed = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        if not deep:
+            dirnames[:] = []
+        dirnames[:] = [d for d in dirnames if d != ".git"]
+        for name in filenames:
+            if _TEMPORARY.fullmatch(name):
+                path = Path(dirpath) / name
+                try:
+                    path.unlink()
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:
+                    raise WriteError(f"cannot remove a temporary file left by a killed run: "
+                                     f"{describe_os_error(exc)}", path=path) from None
+                removed.append(path)
+    return removed
 
 
 def state_dir(root: Path, name: str = ".notesmith") -> Path:
@@ -118,11 +167,11 @@ def state_dir(root: Path, name: str = ".notesmith") -> Path:
     folder = root / name
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# notesmith's local state; never committed\n*\n", encoding="utf-8")
     except OSError as exc:
         raise WriteError(f"cannot set up the state folder: {describe_os_error(exc)}", path=folder) from None
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        write_atomic(ignore, b"# notesmith's local state; never committed\n*\n")
     return folder
 
 

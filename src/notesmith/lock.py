@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
-from notesmith.errors import WorkspaceBusy
+from notesmith.errors import WorkspaceBusy, WriteError
+from notesmith.files import describe_os_error
 
 
 class WorkspaceLock:
@@ -38,8 +39,11 @@ class WorkspaceLock:
         """Take the lock, waiting up to `wait` seconds; WorkspaceBusy when another run keeps it."""
         if self._fd is not None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise WriteError(f"cannot create the workspace lock: {describe_os_error(exc)}", path=self.path) from None
         deadline = time.monotonic() + max(self.wait, 0.0)
         while True:
             try:
@@ -56,8 +60,11 @@ class WorkspaceLock:
         self._fd = fd
         info = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}
         data = json.dumps(info).encode() + b"\n"
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, data, 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, data, 0)
+        except OSError:
+            pass  # who holds the lock is only for the message another run prints; the flock is the lock
 
     def release(self) -> None:
         """Let the lock go; harmless when it is not held."""

@@ -49,7 +49,7 @@ def _when(timestamp: float) -> str:
 
 def inbox_lines(ws: Workspace) -> list[str]:
     """What waits in the inbox, by kind, and what is there but cannot be processed."""
-    found, reported = list_inputs(ws.inbox, ws.root)
+    found, reported = list_inputs(ws.inbox, ws.root, (ws.state,))
     inbox = ws.config.inbox
     if not found and not reported:
         return [f"inbox: nothing waiting in {inbox}/"]

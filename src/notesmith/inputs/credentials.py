@@ -39,16 +39,21 @@ _ASSIGNMENT = re.compile(
 _BEARER = re.compile(r"(?i)\bbearer\s+(?P<v>[A-Za-z0-9_\-./+~]{16,}={0,2})")
 
 _PASSWORD_WORD = (
-    r"(?:password|passwd|passphrase|pwd|пароль|passwort|kennwort|contraseña|mot de passe)"
+    r"(?:password|passwd|passphrase|passcode|pwd|пароль|парольчик|passwort|kennwort|contraseña|contrasena"
+    r"|clave|mot de passe|mdp)"
 )
-# A strong separator (":" or "=") may come after a few words ("password for the router: x");
-# a weak one ("is", "-", "—", "это") must follow the word directly.
+# A strong separator (":" or "=") may come after a few words ("password for the router: x"); so may
+# a weak one ("is", "-", "—", "это"), but then the value must look like one ("пароль от почты — x1").
 _PASSWORD = re.compile(
     rf"(?i)(?<!\w){_PASSWORD_WORD}(?:"
     r"(?P<strong>(?:[ \t]+[^\s:=]+){0,3}?[ \t]*[:=][ \t]*)"
-    r"|(?P<weak>[ \t]*[-–—][ \t]*|[ \t]+(?:is|это|ist|est|es)[ \t]+)"
+    r"|(?P<weak>[ \t]*[-–—][ \t]*|[ \t]+(?:is|это|ist|est|es|era|était|war)[ \t]+)"
+    r"|(?P<later>(?:[ \t]+[^\s:=\-–—]+){1,3}?(?:[ \t]*[-–—][ \t]*|[ \t]+(?:is|это|ist|est|es)[ \t]+))"
     r")[\"'«]?(?P<v>[^\s\"'»]+)"
 )
+# "user admin, pass Tr0ub4dor&3": the short words are everyday English, so only a value that looks
+# like a password counts.
+_SHORT_PASSWORD = re.compile(r"(?i)(?<!\w)(?:pass|pw|pin|пасс)(?:[ \t]*[:=][ \t]*|[ \t]+)[\"'«]?(?P<v>[^\s\"'»,;]+)")
 _PLACEHOLDER = re.compile(r"^(?:[<{$%\[(*]|none$|null$|empty$|required$|redacted$)", re.I)
 
 
@@ -63,11 +68,21 @@ def _looks_random(value: str) -> bool:
     return has_letter and has_digit and _entropy(value) >= 3.0
 
 
+def _looks_like_a_password(value: str) -> bool:
+    """Letters with digits or symbols, or capitals inside a word: CorrectHorseBatteryStaple, Tr0ub4dor&3."""
+    letters = any(c.isalpha() for c in value)
+    others = any(not c.isalpha() for c in value)
+    camel = any(c.isupper() for c in value[1:]) and any(c.islower() for c in value)
+    return (letters and others) or camel
+
+
 def _password_value(match: re.Match[str], text: str) -> bool:
     value = match["v"].rstrip(".,;!?)")
     if len(value) < 4 or _PLACEHOLDER.match(value) or len(set(value)) == 1:
         return False
-    if value.isalpha():
+    if "later" in match.groupdict() and match["later"] is not None or "strong" not in match.groupdict():
+        return _looks_like_a_password(value)
+    if value.isalpha() and not _looks_like_a_password(value):
         if match["weak"] is not None:
             return False  # "the password is strong", "password - always"
         line_end = text.find("\n", match.end())
@@ -79,7 +94,8 @@ def _password_value(match: re.Match[str], text: str) -> bool:
 
 # Every pattern above needs one of these near it (on the same line), so a long text is only
 # searched around them: plain substring search is ~100 times faster than the patterns.
-_WORDS = ("key", "token", "secret", "auth", "bearer", "pass", "pwd", "пароль", "kennwort", "contraseña")
+_WORDS = ("key", "token", "secret", "auth", "bearer", "pass", "pwd", "pw", "pin", "пароль", "пасс", "kennwort",
+          "contraseña", "contrasena", "clave", "mdp")
 _NEEDLES = tuple({v for w in _WORDS for v in (w, w.capitalize(), w.upper())} | {
     "eyJ", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "sk-", "_live_", "_test_", "AKIA",
     "ASIA", "xox", "AIza", "hf_", ":AA", "://", "-----BEGIN"})
@@ -129,7 +145,7 @@ def _spans_in(text: str) -> list[tuple[int, int, str]]:
         for m in pattern.finditer(text):
             if _looks_random(m["v"]) and free(*m.span("v")):
                 spans.append((*m.span("v"), kind))
-    for m in _PASSWORD.finditer(text):
+    for m in [*_PASSWORD.finditer(text), *_SHORT_PASSWORD.finditer(text)]:
         if _password_value(m, text):
             start = m.start("v")
             end = start + len(m["v"].rstrip(".,;!?)"))

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from notesmith.errors import EmptyInput, InputError
+from notesmith.errors import EmptyInput, InputError, InputUnreadable
 from notesmith.inputs.filenames import parse_filename
 from notesmith.text import frontmatter
 from notesmith.inputs.subtitles import Cue, cues_to_text, parse_srt, parse_vtt, parse_whisper  # noqa: F401 (public here too)
@@ -50,13 +50,20 @@ class Input:
 
 
 def list_inputs(
-    inbox: Path, workspace: Path | None = None
+    inbox: Path, workspace: Path | None = None, private: tuple[Path, ...] = ()
 ) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Return the inbox's input files sorted by name, and the entries to report with a reason."""
+    """Return the inbox's input files sorted by name, and the entries to report with a reason.
+
+    A symlink is followed only to a file inside the workspace, and never into `.git/` or the
+    `private` folders (notesmith's state): their content is not an input to publish.
+    """
     inbox = Path(inbox)
     if not inbox.is_dir():
         return [], []
     root = Path(os.path.realpath(workspace)) if workspace is not None else None
+    forbidden = [Path(os.path.realpath(p)) for p in private]
+    if root is not None:
+        forbidden.append(root / ".git")
     found: list[Path] = []
     reported: list[tuple[Path, str]] = []
     for entry in sorted(os.scandir(inbox), key=lambda e: e.name):
@@ -72,6 +79,10 @@ def list_inputs(
             if root is not None and not target.is_relative_to(root):
                 reported.append((path, f"symlink leads outside the workspace ({target}); "
                                        "copy the file into the inbox instead"))
+                continue
+            if any(target.is_relative_to(folder) for folder in forbidden):
+                reported.append((path, f"symlink leads into {target.parent}, which holds no inputs; "
+                                       "remove the link"))
                 continue
         if entry.is_dir():
             continue
@@ -149,8 +160,8 @@ def _read(path: Path, max_bytes: int) -> Input:
                              "limit; split it into smaller files")
         data = path.read_bytes()
     except OSError as e:
-        raise InputError(f"cannot read the file ({e.strerror or e}); check it exists and is "
-                         "readable") from None
+        raise InputUnreadable(f"cannot read it now ({e.strerror or e}); it stays in the inbox until it "
+                              "can be read") from None
     digest = hashlib.sha256(data).hexdigest()
     text = decode(data)
     del data

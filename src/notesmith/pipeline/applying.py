@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from notesmith.errors import JournalError, WriteError
+from notesmith.errors import GitError, JournalError, WriteError
 from notesmith.files import describe_os_error, is_read_only, write_atomic
 from notesmith.git.repo import Git
 from notesmith.llm.base import Usage
@@ -160,7 +160,11 @@ def apply_plan(plan: dict, root: Path, journal: Journal, git: Git | None, progre
     for number, step in enumerate(steps, 1):
         if progress:
             progress(f"apply {number}/{len(steps)}: {step['op']} {step.get('path') or step.get('to') or ''}")
-        made = apply_step(step, root, journal, git, done)
+        try:
+            made = apply_step(step, root, journal, git, done)
+        except GitError as exc:
+            raise GitError(f"{exc.message}; fix that, then run `notesmith process` again: it finishes this run "
+                           "first (nothing is lost meanwhile)", path=exc.path) from None
         if made:
             done.commits.append(made)
         mark(f"step {number} {step['op']}")

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Iterable
 
 from notesmith.inputs.credentials import find_credentials
-from notesmith.errors import EmptyInput, InputError
+from notesmith.errors import EmptyInput, InputError, InputUnreadable
+from notesmith.files import cannot_move
+from notesmith.inputs.reading import Input, decode, list_inputs, read_input
 from notesmith.pipeline.duplicates import Fingerprints
-from notesmith.inputs.reading import Input, list_inputs, read_input
 from notesmith.pipeline import report as outcome
 from notesmith.workspace import Workspace
 
@@ -42,6 +43,26 @@ def _sha(path: Path) -> str:
     return digest.hexdigest()
 
 
+RESCAN_BYTES = 5 * 1024 * 1024  # up to this size the file is searched as stored, frontmatter included
+
+
+def _credential(item: Input, size: int) -> str:
+    """Where the first thing that looks like a credential is ("api-key, line 3"), or ""."""
+    if size <= RESCAN_BYTES:
+        try:
+            found = find_credentials(decode(item.path.read_bytes()))
+        except (OSError, InputError):
+            found = []
+        if found:
+            return f"{found[0][1]}, line {found[0][0]}"
+    found = find_credentials(item.text)
+    if found:
+        return f"{found[0][1]}, in the text"
+    front = "\n".join(f"{key}: {value}" for key, value in item.metadata.items())
+    found = find_credentials(front)
+    return f"{found[0][1]}, in the frontmatter" if found else ""
+
+
 def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_secrets: bool = False,
                duplicates: Fingerprints | None = None) -> Intake:
     """Read every input of the inbox (or the chosen files) and sort them.
@@ -51,7 +72,7 @@ def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_sec
     """
     config = ws.config
     result = Intake()
-    paths, reported = list_inputs(ws.inbox, ws.root)
+    paths, reported = list_inputs(ws.inbox, ws.root, (ws.state,))
     if chosen is not None:
         wanted = {Path(p).resolve() for p in chosen}
         paths = [p for p in paths if p.resolve() in wanted]
@@ -72,6 +93,9 @@ def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_sec
             item = read_input(path, max_bytes=max_bytes)
         except EmptyInput as exc:
             result.skipped.append(Disposition(path, exc.message, outcome.EMPTY))
+            continue
+        except InputUnreadable as exc:
+            result.waiting.append(Disposition(path, exc.message, outcome.UNREADABLE))
             continue
         except InputError as exc:
             result.failed.append(Disposition(path, exc.message, outcome.INVALID))
@@ -98,18 +122,22 @@ def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_sec
         if not item.text.strip():
             result.skipped.append(Disposition(path, "no text in it", outcome.EMPTY))
             continue
+        if not allow_secrets:
+            where = _credential(item, size)
+            if where:
+                result.waiting.append(Disposition(
+                    path, f"looks like it holds a credential ({where}); remove it, "
+                          "or pass --allow-secrets to process it as it is", outcome.CREDENTIAL))
+                continue
+        why_not = cannot_move(path)
+        if why_not:
+            result.waiting.append(Disposition(path, f"cannot be moved out of the inbox ({why_not}); "
+                                                    "fix that and run again", outcome.UNREADABLE))
+            continue
         original = duplicates.original(item)  # issue 10: the same text under another name
         if original is not None:
             result.skipped.append(Disposition(path, f"duplicate of {original} (the same text)", outcome.DUPLICATE))
             continue
-        if not allow_secrets:
-            found = find_credentials(item.text)
-            if found:
-                line, kind = found[0]
-                result.waiting.append(Disposition(
-                    path, f"looks like it holds a credential ({kind}, line {line}); remove it, "
-                          "or pass --allow-secrets to process it as it is", outcome.CREDENTIAL))
-                continue
         duplicates.add(item)
         result.ready.append(item)
     return result

@@ -9,13 +9,14 @@ The model phase only reads the workspace; every change goes through the journale
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from notesmith.files import state_dir
+from notesmith.files import remove_temporaries, state_dir
 from notesmith.git.repo import Repository
 from notesmith.inputs import Input
 from notesmith.llm.base import LLM, estimate_tokens
@@ -94,6 +95,8 @@ def run(ws: Workspace, llm: LLM | None = None, *, options: RunOptions = RunOptio
             git.checkpoint = checkpoint
         journal = Journal(state / "journal")
         _finish_interrupted(ws, journal, git, options, report, say, checkpoint)
+        if not options.dry_run:
+            _tidy(ws, report)
         _process(ws, options, report, recorder, model, repo, git, journal, say, checkpoint)
     report.seconds = time.monotonic() - started
     if recorder is not None:
@@ -139,6 +142,16 @@ def _finish_interrupted(ws: Workspace, journal: Journal, git: Repository | None,
     _record_applied(report, apply_plan(pending, ws.root, journal, git, say, checkpoint))
     report.resumed = True
     report.notes.append(f"finished the interrupted run {pending.get('run_id')} first")
+
+
+def _tidy(ws: Workspace, report: RunReport) -> None:
+    """Remove what a killed run left half-written (nothing of a person's: only notesmith's temporary names)."""
+    removed = remove_temporaries(ws.articles, deep=True)
+    for key in ("inbox", "used", "failed"):
+        removed += remove_temporaries(ws.path(key))
+    removed += remove_temporaries(ws.state, deep=True)
+    if removed:
+        report.notes.append(f"removed {len(removed)} temporary file{'s' * (len(removed) != 1)} left by a killed run")
 
 
 def _process(ws: Workspace, options: RunOptions, report: RunReport, recorder: RecordingLLM | None,
@@ -203,9 +216,10 @@ def _process(ws: Workspace, options: RunOptions, report: RunReport, recorder: Re
 def _record_intake(ws: Workspace, intake: Intake, changes: Changes, report: RunReport) -> None:
     report.inputs_read = len(intake.ready) + len(intake.failed) + len(intake.skipped) + len(intake.waiting)
     config = ws.config
+    taken: set[str] = set()
     for d in intake.failed:
         src = input_rel(ws, d.path)
-        changes.fails.append((src, f"{config.failed}/{d.path.name}", d.reason))
+        changes.fails.append((src, _free_name(ws, config.failed, d.path.name, taken), d.reason))
         report.failed.append(outcome.Outcome(src, d.reason, d.cause))
     for d in intake.skipped:
         src = input_rel(ws, d.path)
@@ -213,6 +227,17 @@ def _record_intake(ws: Workspace, intake: Intake, changes: Changes, report: RunR
         report.skipped.append(outcome.Outcome(src, d.reason, d.cause))
     for d in intake.waiting:
         report.wait(input_rel(ws, d.path), d.reason, d.cause)
+
+
+def _free_name(ws: Workspace, folder: str, name: str, taken: set[str]) -> str:
+    """folder/name, or folder/stem-2.ext, -3 ... when an earlier input of that name failed too."""
+    stem, dot, ext = name.rpartition(".")
+    stem, ext = (stem, dot + ext) if stem else (name, "")
+    candidate, n = f"{folder.strip('/')}/{name}", 2
+    while candidate in taken or os.path.lexists(ws.root / candidate):
+        candidate, n = f"{folder.strip('/')}/{stem}-{n}{ext}", n + 1
+    taken.add(candidate)
+    return candidate
 
 
 def _dry_plan(ws: Workspace, composer: Composer, routes: list[Route], by_id: dict[str, Input],

@@ -13,7 +13,7 @@ from notesmith.workspace import Workspace
 
 def snapshot(ws: Workspace) -> dict[str, tuple[int, int]]:
     """Name → (size, mtime) of the inbox's inputs; a file still being written keeps changing it."""
-    paths, _ = list_inputs(ws.inbox, ws.root)
+    paths, _ = list_inputs(ws.inbox, ws.root, (ws.state,))
     state = {}
     for path in paths:
         try:
