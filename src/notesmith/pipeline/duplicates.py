@@ -66,12 +66,17 @@ class Fingerprints:
             return path.relative_to(self.root).as_posix()
         return path.name
 
+    def _used_prefix(self) -> str:
+        folder = self._where(self.used / "x")
+        return folder[:-1]
+
     def _scan(self) -> dict[str, str]:
         cache = read_json(self.cache_file, {}) if self.cache_file else {}
         old = cache.get("files") if isinstance(cache, dict) and cache.get("version") == CACHE_VERSION else None
         old = old if isinstance(old, dict) else {}
         fresh: dict[str, list] = {}
         known: dict[str, str] = {}
+        prefix = self._used_prefix()
         try:
             entries = sorted(os.scandir(self.used), key=lambda e: e.name)
         except OSError:
@@ -91,7 +96,7 @@ class Fingerprints:
                     value = None
             fresh[entry.name] = [*stamp, value]
             if value and value not in known:
-                known[value] = self._where(Path(entry.path))
+                known[value] = prefix + entry.name
         if self.cache_file and fresh != old:
             try:
                 write_json(self.cache_file, {"version": CACHE_VERSION, "files": fresh}, indent=None)

@@ -37,6 +37,9 @@ from notesmith.text.titles import distinct_title
 __all__ = ["MergeRule", "OfflinePlan", "article_language", "plan_offline", "similarity"]
 
 
+MERGE_CONTEXT = 3  # a note is compared with the last few notes of the article it may join
+
+
 @dataclass(frozen=True)
 class MergeRule:
     """When consecutive notes on one topic become one article: at most `window` seconds apart,
@@ -190,7 +193,7 @@ def _merge(units: list[_Unit], rule: MergeRule, idf: Callable[[str], float], pla
                 and previous.placement is None and rule.similarity <= 1):
             gap = (unit.inputs[0].time - previous.inputs[-1].time).total_seconds()
             if 0 <= gap <= rule.window:
-                score = similarity(_text(previous.inputs), _text(unit.inputs), idf)
+                score = similarity(_text(previous.inputs[-MERGE_CONTEXT:]), _text(unit.inputs), idf)
                 if score >= rule.similarity:
                     plan.merged.append(f"{', '.join(unit.ids)} joined {', '.join(previous.ids)}: consecutive notes "
                                        f"on one topic ({gap / 60:.0f} min apart, similarity {score:.2f})")
