@@ -18,6 +18,8 @@ Welcome to the pruning workshop, everyone.
 00:00:04,500 --> 00:00:09,000
 We start with the apple trees by the gate, then the pears.
 """
+WHISPER = ('{"language": "en", "segments": [{"start": 0.0, "end": 4.0, "text": " Grafting needs a sharp knife"},'
+           ' {"start": 4.0, "end": 9.0, "text": " and a steady hand, so we practise on willow first."}]}')
 NOTE = """---
 source: telegram
 date: 2026-05-02T10:00:00+00:00
@@ -44,15 +46,17 @@ def test_fingerprints_ignore_frontmatter_and_whitespace_and_short_texts(tmp_path
 
 def test_a_copy_under_a_new_name_is_skipped_naming_the_original(tmp_path: Path):
     ws = new_workspace(tmp_path / "ws", inputs={"20260502_100000_ada_msg1.md": NOTE,
-                                                "workshop.srt": SRT})
+                                                "workshop.srt": SRT, "talk.json": WHISPER})
     first = notesmith.process(ws, today="2026-05-02")
     assert len(first.created) >= 1 and not first.skipped
     (ws / "inbox/20260509_183000_ada_msg9.md").write_text(SAME_TEXT, encoding="utf-8")
     (ws / "inbox/workshop-copy.srt").write_text(SRT, encoding="utf-8")  # identical bytes, another name
     (ws / "inbox/workshop-again.srt").write_text(SRT.replace(",000", ",500"), encoding="utf-8")  # other times
+    (ws / "inbox/talk (1).json").write_text(WHISPER.replace('"language": "en", ', ""), encoding="utf-8")
     second = notesmith.process(ws, today="2026-05-09")
     skipped = {Path(o.path).name: o for o in second.skipped}
-    assert set(skipped) == {"20260509_183000_ada_msg9.md", "workshop-copy.srt", "workshop-again.srt"}
+    assert set(skipped) == {"20260509_183000_ada_msg9.md", "workshop-copy.srt", "workshop-again.srt", "talk (1).json"}
+    assert "duplicate of inbox/used/talk.json" in skipped["talk (1).json"].reason
     assert "duplicate of inbox/used/20260502_100000_ada_msg1.md" in skipped["20260509_183000_ada_msg9.md"].reason
     assert "duplicate of inbox/used/workshop.srt" in skipped["workshop-copy.srt"].reason
     assert all(o.cause == "duplicate" for o in skipped.values())
