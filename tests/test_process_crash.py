@@ -226,7 +226,8 @@ def test_three_thousand_inputs_in_one_run(tmp_path, env):
     stamps = [(start + datetime.timedelta(minutes=10 * n)).strftime("%Y%m%d_%H%M%S") for n in range(3000)]
     inputs = {f"{stamp}_lena_p_msg{n}-{'x' * 120}.md": f"Seed packet {n}: sow {n % 7 + 1} rows of beans.\n"
               for n, stamp in enumerate(stamps)}
-    ws = new_workspace(tmp_path / "ws", inputs=inputs)
+    # Merging off: notes this alike, this close, would otherwise become one article (offline_routing.py).
+    ws = new_workspace(tmp_path / "ws", inputs=inputs, config="merge_similarity = 2\n")
     proc = cli(ws, env, "-q")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert proc.stdout.startswith("notesmith run") and "3000 inputs read" in proc.stdout

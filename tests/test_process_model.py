@@ -248,7 +248,7 @@ def test_dry_run_with_a_model_makes_no_model_call_and_estimates_the_tokens(tmp_p
     assert report.usage.total == 0
     assert [line.split(":")[0] for line in report.plan] == [
         "create articles/fixing-the-rear-derailleur-on-the-cargo-bike.md",
-        "create articles/the-bees-came-out-early-today-because-of.md",
+        "create articles/the-bees-came-out-early-today.md",  # cut before "because", not mid-phrase
         f"move inbox/{BEES} → inbox/used/", f"move inbox/{BIKE} → inbox/used/"]
     assert any("routing with the model may differ" in note for note in report.notes)
     assert report.estimated_tokens > 0 and any("estimate about" in line for line in report.summary_lines())

@@ -25,7 +25,7 @@ BAD: dict[str, str | bytes] = {
     "upload.txt.part": "still downloading",
 }
 BAD["copy-of-bike.txt"] = INPUTS[BIKE]
-FAILED = ("empty.txt", "blob.txt", "latin1.txt", "broken-front.md", "taken.txt")
+FAILED = ("blob.txt", "latin1.txt", "broken-front.md", "taken.txt")
 
 
 def first_title(path: Path) -> str:
@@ -69,7 +69,7 @@ def test_offline_run_writes_cited_articles_moves_inputs_and_commits_twice(tmp_pa
 
     # Two commits: the inputs as they arrived, then the run's commit showing them as renames.
     # Failed inputs are not committed (they may be huge or binary); the duplicate is.
-    assert run_commits(ws)[0] == "inbox: add 4 inputs"
+    assert run_commits(ws)[0] == "inbox: add 5 inputs"  # 3 inputs, the duplicate and the empty one
     assert run_commits(ws)[1] == "notesmith: create 3 articles"
     assert len(run_commits(ws)) == 2 and len(report.commits) == 2
     status = git(ws, "show", "--name-status", "-M", "--format=", "HEAD")
@@ -90,6 +90,7 @@ def test_offline_run_writes_cited_articles_moves_inputs_and_commits_twice(tmp_pa
         report.summary_lines()
 
     assert "R100\tinbox/copy-of-bike.txt\tinbox/used/skipped/copy-of-bike.txt" in status
+    assert "inbox/used/skipped/empty.txt" in status  # an empty input is skipped, as the README says
     left = sorted(git(ws, "status", "--porcelain", "--untracked-files=all").splitlines())
     assert left == sorted(["?? inbox/" + SECRET, "?? inbox/upload.txt.part"]
                           + [f"?? inbox/failed/{n}{s}" for n in FAILED for s in ("", ".reason.txt")])
@@ -110,7 +111,7 @@ def test_every_input_is_accounted_for(tmp_path):
 
     assert cited == set(INPUTS)
     assert set(failed) == set(FAILED)
-    assert "empty" in failed["empty.txt"] and "binary" in failed["blob.txt"]
+    assert "binary" in failed["blob.txt"]
     assert "UTF-8" in failed["latin1.txt"] and "frontmatter" in failed["broken-front.md"]
     assert "already in inbox/used" in failed["taken.txt"]
     for name, why in failed.items():
@@ -124,7 +125,8 @@ def test_every_input_is_accounted_for(tmp_path):
     # The older file that owns the name is untouched.
     assert (ws / "inbox/used/taken.txt").read_text(encoding="utf-8").startswith("An older note")
 
-    assert set(skipped) == {"copy-of-bike.txt"} and "duplicate" in skipped["copy-of-bike.txt"]
+    assert set(skipped) == {"copy-of-bike.txt", "empty.txt"} and "duplicate" in skipped["copy-of-bike.txt"]
+    assert "empty" in skipped["empty.txt"] and (ws / "inbox/used/skipped/empty.txt").exists()
     assert (ws / "inbox/used/skipped/copy-of-bike.txt").exists()
     assert set(waiting) == {SECRET} and "credential" in waiting[SECRET] and "--allow-secrets" in waiting[SECRET]
     assert (ws / "inbox" / SECRET).exists()

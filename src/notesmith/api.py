@@ -47,8 +47,9 @@ def process(workspace: str | Path | Workspace = ".", *, llm: LLM | None = None, 
     """Process the inbox like `notesmith process`; returns a RunReport.
 
     `llm` is any object with `name`, `context_tokens` and `complete(Request) -> Reply` (None: the
-    configured model, else the offline drafter). `files` (relative to the workspace) limits the run
-    to those inputs. The other options are the CLI's flags.
+    configured model, else the offline drafter). `files` (relative to the workspace, each directly
+    in the inbox, else ConfigError) limits the run to those inputs. The other options are the CLI's
+    flags. A folder that is not a workspace (no inbox) raises NotAWorkspace, as the CLI reports it.
     """
     from notesmith.pipeline.run import RunOptions, run
 
@@ -57,7 +58,7 @@ def process(workspace: str | Path | Workspace = ".", *, llm: LLM | None = None, 
     ws = _workspace(workspace)
     ws.require_inbox()
     options = RunOptions(dry_run=dry_run, commit=commit, branch=branch, jobs=jobs, offline=offline,
-                         files=tuple(ws.root / f for f in files) if files is not None else None, to=to,
+                         files=ws.chosen_inputs(files) if files is not None else None, to=to,
                          allow_secrets=allow_secrets, wait=wait, today=today)
     return run(ws, llm, options=options, progress=progress)
 

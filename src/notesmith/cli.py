@@ -9,11 +9,19 @@ from pathlib import Path
 import click
 
 from notesmith import __version__
-from notesmith.errors import NotesmithError
+from notesmith.errors import ConfigError, NotesmithError
 
 
 class Group(click.Group):
     """Turns notesmith's own errors into one clear line; anything else is a bug and shows a traceback."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list with each description whole (click cuts them at 45 characters with "...")."""
+        rows = [(name, command.get_short_help_str(limit=1000)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -90,8 +98,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fix: bool, stag
         result = fix_workspace(ws, list(paths) or None, orphans=orphans, wait=wait)
     else:
         result = run_check(ws, list(paths) or None, staged=staged, orphans=orphans)
-    findings = [f for f in result.findings if not quiet or f.severity == "error"]
-    click.echo(render(findings, fmt, str(ws.root), result.files, result.fixed))
+    click.echo(render(result.findings, fmt, str(ws.root), result.files, result.fixed, quiet=quiet))
     _remember(ws, result, staged)
     ctx.exit(0 if result.ok else 1)
 
@@ -128,7 +135,9 @@ def status(ctx: click.Context) -> None:
     """Show inputs waiting by kind, articles by status, and problems found last time."""
     from notesmith.status import status_lines
 
-    for line in status_lines(open_workspace(ctx)):
+    ws = open_workspace(ctx)
+    ws.require_inbox()  # elsewhere "nothing waiting" would be wrong: there is no inbox to wait in
+    for line in status_lines(ws):
         click.echo(line)
 
 
@@ -202,6 +211,10 @@ def process(ctx: click.Context, files: tuple[Path, ...], quiet: bool, verbose: b
     flags, run_options = _run_options(options, files)
     ws = open_workspace(ctx, **flags)
     ws.require_inbox()
+    try:
+        ws.chosen_inputs(Path.cwd() / f for f in files)
+    except ConfigError as exc:
+        raise click.UsageError(exc.message) from None
     report = run(ws, options=run_options, progress=_progress(verbose, quiet))
     lines = report.summary_lines()
     click.echo("\n".join(lines[:1] if quiet else lines))

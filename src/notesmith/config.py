@@ -34,6 +34,8 @@ class Config:
     default_status: str = "draft"
     required: tuple[str, ...] = ("title", "created", "updated", "tags", "status")
     group_window: float = 120.0
+    merge_window: float = 1800.0  # offline: consecutive notes on one topic this close become one article
+    merge_similarity: float = 0.35  # ... when their words are this alike (0..1; above 1: never)
     settle: float = 120.0
     model: str | None = None
     base_url: str | None = None

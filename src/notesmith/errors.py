@@ -10,7 +10,8 @@ NotesmithError              catch this to handle anything notesmith reports on p
 │   ├── RepositoryState     git is in the middle of a merge, rebase, ... or HEAD is detached
 │   └── WriteError          a file could not be written (full disk, read-only, permissions)
 ├── InputError              one input cannot be read; the run files it in inbox/failed/
-│   └── InputUnreadable     ... right now (permissions, a read error): it stays in the inbox
+│   ├── InputUnreadable     ... right now (permissions, a read error): it stays in the inbox
+│   └── EmptyInput          ... because it holds no text; the run files it in inbox/used/skipped/
 ├── ArticleError            one article cannot be read or written
 │   ├── NotUtf8             its bytes are not UTF-8
 │   └── BinaryFile          it is binary, not Markdown
@@ -89,6 +90,10 @@ class InputError(NotesmithError):
 
 class InputUnreadable(InputError):
     """An input the operating system would not let notesmith read right now; it waits in the inbox."""
+
+
+class EmptyInput(InputError):
+    """An input with no text in it: nothing to draft, nothing wrong to fix (it is skipped, not failed)."""
 
 
 class ArticleError(NotesmithError):

@@ -158,7 +158,8 @@ def run_lines(ws: Workspace) -> list[str]:
     if isinstance(summary, dict):
         summary = ", ".join(f"{k} {v}" for k, v in summary.items())
     if not summary and report:
-        parts = [f"{report.get('inputs_read', 0)} inputs read"]
+        read = report.get("inputs_read", 0)
+        parts = [f"{read} input{'s' * (read != 1)} read"]
         for key in ("created", "updated", "feedback", "failed", "waiting"):
             value = report.get(key)
             if isinstance(value, list):

@@ -10,10 +10,10 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from notesmith.config import FILE_NAME_KEYS, PATH_KEYS, Config, load_config
-from notesmith.errors import NotAWorkspace, UnsafePath
+from notesmith.errors import ConfigError, NotAWorkspace, UnsafePath
 
 
 def find_root(start: Path) -> Path:
@@ -89,8 +89,20 @@ class Workspace:
     def require_inbox(self) -> None:
         """NotAWorkspace unless the inbox folder exists (what `process` and `watch` need)."""
         if not self.inbox.is_dir():
-            raise NotAWorkspace(f"no inbox folder at {self.inbox}; run `notesmith init` there first, "
-                                "or set `inbox` in notesmith.toml")
+            raise NotAWorkspace(f"not a workspace: no inbox folder at {self.inbox}; run `notesmith init` "
+                                "there first, or set `inbox` in notesmith.toml")
+
+    def chosen_inputs(self, files: Iterable[str | Path]) -> tuple[Path, ...]:
+        """The given files as inputs of the inbox; ConfigError for one that is not directly in it."""
+        inbox = os.path.abspath(self.inbox)
+        chosen = []
+        for name in files:
+            path = Path(os.path.abspath(self.root / name))
+            if str(path.parent) != inbox and os.path.realpath(path.parent) != os.path.realpath(inbox):
+                raise ConfigError(f"{name} is not in the inbox ({self.config.inbox}/): notesmith processes "
+                                  f"inputs from there; move the file into {self.config.inbox}/ and run again")
+            chosen.append(path)
+        return tuple(chosen)
 
     def path(self, name: str) -> Path:
         """The absolute path of a configured folder, e.g. ws.path("articles")."""

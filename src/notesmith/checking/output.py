@@ -18,7 +18,7 @@ def display_path(path: str, root: str) -> str:
     return rel if not rel.startswith("../../..") else full
 
 
-def summary_line(findings: list[Finding], files: int, fixed: int = 0) -> str:
+def summary_line(findings: list[Finding], files: int, fixed: int = 0, hidden: int = 0) -> str:
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = sum(1 for f in findings if f.severity == "warning")
     fixable = sum(1 for f in findings if f.fixable)
@@ -32,20 +32,24 @@ def summary_line(findings: list[Finding], files: int, fixed: int = 0) -> str:
         parts.append(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} in {files} {noun}")
         if fixable:
             parts.append(f"{fixable} fixable with --fix")
+    if hidden:
+        parts.append(f"{hidden} warning{'s' * (hidden != 1)} not shown (-q)")
     return "; ".join(parts)
 
 
-def render(findings: Iterable[Finding], fmt: str, root: str, files: int, fixed: list[str] = ()) -> str:
-    """The whole output of a check in the chosen format."""
-    findings = list(findings)
+def render(findings: Iterable[Finding], fmt: str, root: str, files: int, fixed: list[str] = (), *,
+           quiet: bool = False) -> str:
+    """The whole output of a check in the chosen format; `quiet` lists only errors but counts everything."""
+    counted = list(findings)
+    findings = [f for f in counted if not quiet or f.severity == "error"]
     if fmt == "json":
         return json.dumps({
             "findings": [dict(f.as_dict(), path=display_path(f.path, root)) for f in findings],
             "fixed": list(fixed),
             "summary": {
                 "files": files,
-                "errors": sum(1 for f in findings if f.severity == "error"),
-                "warnings": sum(1 for f in findings if f.severity == "warning"),
+                "errors": sum(1 for f in counted if f.severity == "error"),
+                "warnings": sum(1 for f in counted if f.severity == "warning"),
             },
         }, indent=2, ensure_ascii=False)
     lines = []
@@ -60,5 +64,5 @@ def render(findings: Iterable[Finding], fmt: str, root: str, files: int, fixed: 
         for f in findings:
             prefix = "" if f.severity == "error" else "warning: "
             lines.append(f"{display_path(f.path, root)}:{f.line}:{f.col}: {f.code} {prefix}{f.message}")
-    lines.append(summary_line(findings, files, len(fixed)))
+    lines.append(summary_line(counted, files, len(fixed), hidden=len(counted) - len(findings)))
     return "\n".join(lines)

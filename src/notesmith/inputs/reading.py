@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from notesmith.errors import InputError, InputUnreadable
+from notesmith.errors import EmptyInput, InputError, InputUnreadable
 from notesmith.inputs.filenames import parse_filename
 from notesmith.text import frontmatter
 from notesmith.inputs.subtitles import Cue, cues_to_text, parse_srt, parse_vtt, parse_whisper  # noqa: F401 (public here too)
@@ -129,11 +129,11 @@ def read_input(path: Path, *, max_bytes: int = MAX_BYTES) -> Input:
 def decode(data: bytes) -> str:
     """Decode UTF-8 bytes (BOM accepted) with line endings normalised to \\n."""
     if not data.strip():
-        raise InputError("file is empty; remove it or add the text")
+        raise EmptyInput("file is empty; there is no text in it to draft")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError("file is UTF-16, not UTF-8; re-save it as UTF-8")
     if b"\x00" in data:
-        raise InputError("file is binary (has NUL bytes), not text; remove it from the inbox")
+        raise InputError("file is binary (has NUL bytes), not text; only text inputs can be processed")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -154,7 +154,7 @@ def _read(path: Path, max_bytes: int) -> Input:
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
-            raise InputError("not a regular file; remove it from the inbox")
+            raise InputError("not a regular file; only regular files can be processed")
         if st.st_size > max_bytes:
             raise InputError(f"file is {st.st_size // 2**20} MB, over the {max_bytes // 2**20} MB "
                              "limit; split it into smaller files")

@@ -49,7 +49,7 @@ class Drafter:
 
     def new(self, group: Sequence[Input], title: str) -> Drafted:
         if self.llm is None:
-            drafted = draft_new_offline(group)
+            drafted = draft_new_offline(group, title, language=self.language)
             draft = drafted.content
             assert isinstance(draft, NewArticle)
             drafted.content = replace(draft, blocks=self._in_order(draft.blocks, group))
@@ -59,7 +59,7 @@ class Drafter:
     def update(self, article: Article, rel: str, group: Sequence[Input],
                apply: Callable[[Article, ArticleUpdate], Article]) -> tuple[Article, Drafted]:
         if self.llm is None:
-            drafted = draft_update_offline(group)
+            drafted = draft_update_offline(group, article)
             content = drafted.content
             assert isinstance(content, ArticleUpdate)
             drafted.content = replace(content, edits=tuple(replace(e, blocks=self._in_order(e.blocks, group))

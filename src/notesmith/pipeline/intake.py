@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Iterable
 
 from notesmith.inputs.credentials import find_credentials
-from notesmith.errors import InputError, InputUnreadable
+from notesmith.errors import EmptyInput, InputError, InputUnreadable
 from notesmith.files import cannot_move
 from notesmith.inputs.reading import Input, decode, list_inputs, read_input
+from notesmith.pipeline.duplicates import Fingerprints
 from notesmith.pipeline import report as outcome
 from notesmith.workspace import Workspace
 
@@ -62,8 +63,13 @@ def _credential(item: Input, size: int) -> str:
     return f"{found[0][1]}, in the frontmatter" if found else ""
 
 
-def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_secrets: bool = False) -> Intake:
-    """Read every input of the inbox (or the chosen files) and sort them."""
+def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_secrets: bool = False,
+               duplicates: Fingerprints | None = None) -> Intake:
+    """Read every input of the inbox (or the chosen files) and sort them.
+
+    `duplicates` knows the text of the inputs already used (pipeline/duplicates.py); without it,
+    one is made that caches nothing.
+    """
     config = ws.config
     result = Intake()
     paths, reported = list_inputs(ws.inbox, ws.root, (ws.state,))
@@ -76,6 +82,8 @@ def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_sec
     max_bytes = int(config.max_input_mb * 1024 * 1024)
     used = ws.used
     seen: dict[str, Path] = {}
+    if duplicates is None:
+        duplicates = Fingerprints(used, None, root=ws.root, max_bytes=max_bytes)
     for path in paths:
         try:
             size = path.stat().st_size
@@ -83,6 +91,9 @@ def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_sec
                 raise InputError(f"input is {size / 1048576:.1f} MB, over max_input_mb = {config.max_input_mb:g}; "
                                  "split it into smaller files and put them back in the inbox", path=path)
             item = read_input(path, max_bytes=max_bytes)
+        except EmptyInput as exc:
+            result.skipped.append(Disposition(path, exc.message, outcome.EMPTY))
+            continue
         except InputUnreadable as exc:
             result.waiting.append(Disposition(path, exc.message, outcome.UNREADABLE))
             continue
@@ -123,5 +134,10 @@ def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_sec
             result.waiting.append(Disposition(path, f"cannot be moved out of the inbox ({why_not}); "
                                                     "fix that and run again", outcome.UNREADABLE))
             continue
+        original = duplicates.original(item)  # issue 10: the same text under another name
+        if original is not None:
+            result.skipped.append(Disposition(path, f"duplicate of {original} (the same text)", outcome.DUPLICATE))
+            continue
+        duplicates.add(item)
         result.ready.append(item)
     return result

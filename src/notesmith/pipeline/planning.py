@@ -79,11 +79,11 @@ def commit_message(summary: dict, *, run_id: str, model: str, usage: Usage, inpu
         parts.append(f"create {len(created)}")
     if updated:
         parts.append(f"update {len(updated)}")
+    if parts:
+        parts = [", ".join(parts) + " article" + ("s" if len(created) + len(updated) != 1 else "")]
     if feedback:
         parts.append(f"file {len(feedback)} as feedback")
     subject = "notesmith: " + (", ".join(parts) if parts else f"process {inputs} input{'s' * (inputs != 1)}")
-    if created or updated:
-        subject += " article" + ("s" if len(created) + len(updated) != 1 else "")
     body = []
     for heading, rows in (("Created", created), ("Updated", updated)):
         if rows:

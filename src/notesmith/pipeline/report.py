@@ -102,6 +102,8 @@ class RunReport:
     instructions: list[str] = field(default_factory=list)
     coverage: list[InputCoverage] = field(default_factory=list)
     unverified: list[Unverified] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)  # offline: consecutive notes made into one article
+    followed: list[str] = field(default_factory=list)  # placement instructions recognised, and what was done
     notes: list[str] = field(default_factory=list)
     plan: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
@@ -176,6 +178,10 @@ class RunReport:
             lines.append(f"  waiting  {rel}: {why}")
         for line in self.plan:
             lines.append(f"  plan     {line}")
+        for text in self.merged:
+            lines.append(f"  merged   {text}")
+        for text in self.followed:
+            lines.append(f"  placed   {text}")
         for text in dict.fromkeys(self.instructions):  # routing and drafting may both report one
             lines.append(f"  not done (asked of the assistant): {text}")
         lines.extend(self.coverage_lines())

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 import posixpath
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from notesmith.pipeline.catalog import card, search_text
 from notesmith.inputs import Input
@@ -16,6 +17,10 @@ from notesmith.pipeline.prompts import Prompts, describe_source, source_aliases
 from notesmith.pipeline.schemas import route_schema
 from notesmith.pipeline.shortlist import Shortlist
 from notesmith.text.article import Summary
+
+if TYPE_CHECKING:
+    from notesmith.pipeline.offline_routing import MergeRule
+    from notesmith.pipeline.report import RunReport
 
 ROUTE_SOURCE_CHARS = 1500
 # Offline, a group updates an existing article only when the best match is clearly ahead of the
@@ -140,16 +145,30 @@ Hold = Callable[[Sequence[Input], str], None]
 
 def route_groups(groups: Sequence[Sequence[Input]], catalog: Sequence[Summary], *, llm: LLM | None,
                  prompts: Prompts, language: str, k: int, jobs: int, hold: Hold,
-                 instructions: list[str]) -> list[Route]:
+                 instructions: list[str], root: Path | None = None, merge: MergeRule | None = None,
+                 report: RunReport | None = None) -> list[Route]:
     """Step 4 for every group: a shortlist of candidates each, then the model's decision (or offline's).
 
-    A group whose routing the model could not answer is held back with the reason.
+    A group whose routing the model could not answer is held back with the reason. Offline, the
+    groups are routed by offline_routing.plan_offline (placement instructions, languages, merging
+    by `merge`), and `report` gets what it merged and which instructions it followed.
     """
     entries = {e.rel: e for e in catalog}
     index = Shortlist((e.rel, search_text(e)) for e in catalog)
-    candidates = [shortlist(g, index, entries, k) for g in groups]
     if llm is None:
-        return [r for g, c in zip(groups, candidates) for r in route_offline(g, c)]
+        from notesmith.pipeline.offline_routing import MergeRule as Rule, article_language, plan_offline
+
+        def languages(rel: str) -> str:
+            return article_language(root / rel, language) if root is not None else language
+
+        plan = plan_offline(groups, catalog, index=index, k=k, language=language, rule=merge or Rule(),
+                            article_language=languages)
+        if report is not None:
+            report.merged.extend(plan.merged)
+            report.followed.extend(plan.followed)
+            report.notes.extend(plan.notes)
+        return plan.routes
+    candidates = [shortlist(g, index, entries, k) for g in groups]
 
     def one(pair: tuple[Sequence[Input], Candidates]) -> list[Route]:
         group, cands = pair

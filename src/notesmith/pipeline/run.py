@@ -26,9 +26,11 @@ from notesmith.pipeline.applying import Applied, Checkpoint, apply_plan
 from notesmith.pipeline.catalog import load_catalog
 from notesmith.pipeline.compose import Composer, Drafter, input_rel
 from notesmith.pipeline.grouping import group_by_time
+from notesmith.pipeline.duplicates import Fingerprints
 from notesmith.pipeline.indexing import index_changes
 from notesmith.pipeline.intake import Intake, read_inbox
 from notesmith.pipeline.journal import Journal
+from notesmith.pipeline.offline_routing import MergeRule
 from notesmith.pipeline.planning import SKIPPED, Changes, Move, build_plan, describe_plan
 from notesmith.pipeline.prompts import Prompts
 from notesmith.pipeline.report import RunReport
@@ -157,7 +159,9 @@ def _process(ws: Workspace, options: RunOptions, report: RunReport, recorder: Re
              say: Progress, checkpoint: Checkpoint | None) -> None:
     config = ws.config
     say("reading the inbox")
-    intake = read_inbox(ws, options.files, allow_secrets=options.allow_secrets)
+    intake = read_inbox(ws, options.files, allow_secrets=options.allow_secrets,
+                        duplicates=Fingerprints(ws.used, None if options.dry_run else ws.state / "fingerprints.json",
+                                                root=ws.root, max_bytes=int(config.max_input_mb * 1024 * 1024)))
     changes = Changes()
     _record_intake(ws, intake, changes, report)
     if model is not None and intake.ready and options.dry_run:
@@ -165,11 +169,12 @@ def _process(ws: Workspace, options: RunOptions, report: RunReport, recorder: Re
                             "and routing with the model may differ")
     elif model is None and intake.ready:
         report.notes.append("offline drafter: no model configured (set NOTESMITH_MODEL or --model); "
-                            "text is kept verbatim, not translated, and instructions inside inputs "
-                            "cannot be told from content")
+                            "text is kept verbatim, not translated; placement instructions (\"add this to …\") "
+                            "are followed, other instructions inside inputs cannot be told from content")
     groups = group_by_time(intake.ready, key=lambda item: item.time,
                            window=dt.timedelta(seconds=config.group_window))
-    say(f"{len(intake.ready)} inputs in {len(groups)} groups")
+    ready = len(intake.ready)
+    say(f"{ready} input{'s' * (ready != 1)} in {len(groups)} group{'s' * (len(groups) != 1)}")
     catalog = load_catalog(ws.root, config.articles, None if options.dry_run else ws.state / "catalog.json")
     prompts = Prompts(ws.path("prompts"), ws.path("style_file"))
     jobs = max(1, options.jobs or config.jobs)
@@ -185,7 +190,9 @@ def _process(ws: Workspace, options: RunOptions, report: RunReport, recorder: Re
             say(f"routing {len(groups)} groups with {drafting_llm.name}")
         routes = route_groups(groups, catalog, llm=drafting_llm, prompts=prompts, language=config.language,
                               k=config.shortlist, jobs=jobs, instructions=report.instructions,
-                              hold=lambda group, why: composer.hold(group, why, outcome.MODEL))
+                              hold=lambda group, why: composer.hold(group, why, outcome.MODEL),
+                              root=ws.root, report=report,
+                              merge=MergeRule(config.merge_window, config.merge_similarity))
     by_id = {item.id: item for item in intake.ready}
     if options.dry_run:
         _dry_plan(ws, composer, routes, by_id, model, report)
@@ -241,6 +248,14 @@ def _dry_plan(ws: Workspace, composer: Composer, routes: list[Route], by_id: dic
     used = ws.config.used.strip("/")
     for route in routes:
         group = [by_id[i] for i in route.inputs]
+        if route.action in ("feedback", "skip"):
+            folder = (ws.config.feedback if route.action == "feedback" else ws.config.skipped).strip("/")
+            changes.moves.extend(Move(input_rel(ws, i.path), f"{folder}/{i.id}") for i in group)
+            if route.action == "feedback":
+                report.feedback.extend(f"{folder}/{i.id}" for i in group)
+            else:
+                report.skipped.extend(outcome.Outcome(input_rel(ws, i.path), route.reason, outcome.EMPTY) for i in group)
+            continue
         if route.action == "update" and route.article:
             changes.updated.append(route.article)
         else:

@@ -194,6 +194,11 @@ class Shortlist:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def idf(self, term: str) -> float:
+        """How rare a term is among the documents (BM25's idf; a term no document has is rarest)."""
+        found = len(self._raw.get(term, ()))
+        return math.log(1 + (self._n - found + 0.5) / (found + 0.5))
+
     def _accumulate(self, query_text: str) -> dict[int, float]:
         query = Counter(t for t in tokenize(query_text) if t in self._raw)
         acc: dict[int, float] = defaultdict(float)

@@ -1,4 +1,4 @@
-"""ASCII slugs, titles and a guess at the language, for the offline drafter (SPEC §8)."""
+"""ASCII slugs and a guess at the language, for the offline drafter (SPEC §8); titles are in titles.py."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["language_of", "slugify", "title_from_text", "transliterate", "unique_slug"]
+from notesmith.text.titles import title_from_text
+
+__all__ = ["detect_language", "language_of", "slugify", "title_from_text", "transliterate", "unique_slug"]
+
+SAMPLE_CHARS = 8000
 
 _CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh",
@@ -93,46 +97,6 @@ def unique_slug(slug: str, taken: Iterable[str]) -> str:
     return f"{slug}-{n}"
 
 
-_FILLERS = {
-    "ah", "alright", "also", "and", "anyway", "basically", "er", "erm", "hey", "hi",
-    "hmm", "mm", "oh", "ok", "okay", "right", "so", "uh", "um", "well", "yeah",
-    "а", "ага", "вот", "да", "значит", "и", "итак", "короче", "ладно", "мм", "ну", "окей",
-    "слушай", "смотри", "так", "типа", "э", "эм", "ээ", "ой", "привет", "hello",
-    "äh", "ähm", "naja", "euh", "bon", "bueno", "pues", "eh",
-}
-_INTERJECTIONS = {"uh", "um", "er", "erm", "hmm", "mm", "э", "ээ", "эм", "мм", "äh", "ähm", "euh"}
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
-
-
-def _clean_words(sentence: str) -> list[str]:
-    words = _WORD.findall(_URL.sub(" ", sentence))
-    words = [w for w in words if w.lower() not in _INTERJECTIONS]
-    while words and words[0].lower() in _FILLERS:
-        words.pop(0)
-    return words
-
-
-SAMPLE_CHARS = 8000
-
-
-def title_from_text(text: str, max_words: int = 8) -> str:
-    """A title from the first words of text: its first sentence, without fillers, capitalised."""
-    text = text[:SAMPLE_CHARS]
-    flat = re.sub(r"^\s*#+\s*", "", text, flags=re.MULTILINE)
-    flat = " ".join(flat.split())
-    words: list[str] = []
-    for sentence in re.split(r"(?<=[.!?…])\s+|[.!?…]+$", flat):
-        words.extend(_clean_words(sentence))
-        if len(words) >= 3:
-            break
-    words = words[:max_words]
-    if not words:
-        return "Untitled"
-    title = " ".join(words)
-    return title[0].upper() + title[1:]
-
-
 _SCRIPTS = [
     ("el", re.compile(r"[\u0370-\u03ff]")),
     ("hy", re.compile(r"[\u0530-\u058f]")),
@@ -163,29 +127,47 @@ _UK_WORDS = {"це", "що", "як", "але", "та", "він", "вона", "м
 _RU_WORDS = {"это", "что", "как", "но", "и", "он", "она", "мы", "вы", "я", "есть", "с", "в", "не"}
 
 
-def language_of(text: str) -> str:
-    """Guess an ISO 639-1 code from the script and common words; 'en' when unsure."""
-    text = text[:SAMPLE_CHARS]  # the start is enough, and a 50 MB transcript must stay cheap
-    counts = {lang: len(rx.findall(text)) for lang, rx in _SCRIPTS}
-    cyr = len(_CYR.findall(text))
-    lat = len(_LAT.findall(text))
-    best_script = max(counts, key=counts.__getitem__)
-    if counts[best_script] > max(cyr, lat):
-        if best_script == "zh" and counts["ja"]:
+# Text that says nothing about the language it is written in: links, addresses, handles, code,
+# footnote markers, file names.
+_NOISE = re.compile(r"<?(?:https?://|www\.)\S+|\S+@\S+\.\w+|`[^`\n]*`|\[\^[^\]]*\]|\]\([^)]*\)"
+                    r"|(?<!\w)[@#][\w.-]+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|ai|dev|md|txt|py|json|html?)\b")
+# A non-Latin script decides when its words are at least this share of the words: Latin product
+# names inside Russian notes are common, Cyrillic words inside English notes are not.
+SCRIPT_SHARE = 0.3
+# Latin-script text names its language only with at least this many common words of it.
+MIN_COMMON_WORDS = 2
+
+
+def detect_language(text: str) -> str | None:
+    """An ISO 639-1 code guessed from the letters of text (not its links or names); None when too little text."""
+    text = _NOISE.sub(" ", text[:SAMPLE_CHARS])  # the start is enough, and a 50 MB transcript must stay cheap
+    letters = {lang: len(rx.findall(text)) for lang, rx in _SCRIPTS}
+    cyr_letters = len(_CYR.findall(text))
+    lat_letters = len(_LAT.findall(text))
+    total = sum(letters.values()) + cyr_letters + lat_letters
+    if not total:
+        return None
+    best_script = max(letters, key=letters.__getitem__)
+    if letters[best_script] >= SCRIPT_SHARE * total:
+        if best_script == "zh" and letters["ja"]:
             return "ja"
         return best_script
     words = re.findall(r"[^\W\d_]+", text.lower())
-    if cyr > lat:
-        lower = text.lower()
+    cyrillic = [w for w in words if _CYR.match(w)]
+    if cyrillic and len(cyrillic) >= SCRIPT_SHARE * len(words):
+        lower = " ".join(cyrillic)
         if "ў" in lower:
             return "be"
         if any(ch in lower for ch in "ђјљњћџ"):
             return "sr"
-        uk = sum(ch in "іїєґ" for ch in lower) + sum(w in _UK_WORDS for w in words)
-        ru = sum(ch in "ыэъё" for ch in lower) + sum(w in _RU_WORDS for w in words)
+        uk = sum(ch in "іїєґ" for ch in lower) + sum(w in _UK_WORDS for w in cyrillic)
+        ru = sum(ch in "ыэъё" for ch in lower) + sum(w in _RU_WORDS for w in cyrillic)
         return "uk" if uk > ru else "ru"
-    if not lat:
-        return "en"
     scores = {lang: sum(w in vocab for w in words) for lang, vocab in _LATIN_SETS.items()}
     best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
-    return best if scores[best] else "en"
+    return best if scores[best] >= MIN_COMMON_WORDS else None
+
+
+def language_of(text: str, default: str = "en") -> str:
+    """detect_language(text), or default (the workspace's language) when the text is too short to tell."""
+    return detect_language(text) or default
