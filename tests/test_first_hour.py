@@ -152,7 +152,7 @@ def test_an_offline_run_follows_a_placement_instruction_and_says_so(tmp_path):
     ws = new_workspace(tmp_path / "ws", inputs=PLACED, files={"articles/tool-shed.md": SHED})
     planned = notesmith.process(ws, today=TODAY, dry_run=True)
     assert planned.updated == ["articles/tool-shed.md"] and len(planned.feedback) == 1
-    assert f"move inbox/20260601_080500_ada_msg2.md \u2192 inbox/used/feedback/" in planned.plan
+    assert "move inbox/20260601_080500_ada_msg2.md \u2192 inbox/used/feedback/" in planned.plan
     report = notesmith.process(ws, today=TODAY)
     assert report.updated == ["articles/tool-shed.md"] and not report.created
     assert report.feedback == ["inbox/used/feedback/20260601_080500_ada_msg2.md"]

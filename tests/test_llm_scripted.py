@@ -64,7 +64,7 @@ def test_the_answer_helpers_follow_the_schemas():
     new = answer.new_article("Bees", answer.heading("Spring"), "They came out early.",
                              answer.paragraph("Two sources.", "S1", "S2"), tags=["bees"], description="About bees.")
     assert validate(new, draft_schema(["S1", "S2"])) == []
-    assert new["blocks"][1]["sources"] == ["S1"]  # a plain string cites the answer's sources
+    assert [e["source"] for e in new["blocks"][1]["evidence"]] == ["S1"]  # a plain string cites the answer's sources
     update = answer.article_update(answer.append("sec2", "More."), answer.add_section("sec1", "Autumn", "Late."),
                                    answer.revise("sec3", answer.paragraph("New text.", "S2")), tags=["autumn"])
     assert validate(update, update_schema(["S1", "S2"], ["sec1", "sec2", "sec3"])) == []
@@ -81,14 +81,17 @@ def test_a_run_scripted_with_the_helpers_creates_then_updates(tmp_path):
     first = "20260601_080000_ada_msg1.md"
     ws = new_workspace(tmp_path / "ws", inputs={first: "The bees came out early today.\n"})
     llm = ScriptedLLM([answer.route(answer.create("S1", title="Bees")),
-                       answer.new_article("Bees", "The bees came out early.", tags=["bees"])])
+                       answer.new_article("Bees", answer.paragraph("The bees came out early.", "S1",
+                                                                   quote="The bees came out early today."),
+                                          tags=["bees"])])
     report = notesmith.process(ws, llm=llm, today="2026-06-01")
     assert report.created == ["articles/bees.md"], report.summary_lines()
     assert [r.purpose for r in llm.requests] == ["route", "draft"]
 
     (ws / "inbox/20260602_080000_ada_msg2.md").write_text("The bees swarmed at noon.\n", encoding="utf-8")
     llm = ScriptedLLM([answer.route(answer.extend("A1", "S1")),
-                       answer.article_update(answer.add_section("sec1", "Swarming", "They swarmed at noon."))])
+                       answer.article_update(answer.add_section("sec1", "Swarming", answer.paragraph(
+                           "They swarmed at noon.", "S1", quote="The bees swarmed at noon.")))])
     report = notesmith.process(ws, llm=llm, today="2026-06-02")
     assert report.updated == ["articles/bees.md"], report.summary_lines()
     text = Article.load(ws / "articles/bees.md").dump()

@@ -303,3 +303,14 @@ def test_quote_ends_of_a_long_text_read_only_its_ends():
         "and the [00:59:59] very last words of it."
     assert quote_ends(text, 4) == ("First words of a", "last words of it.")
     assert quote_ends(text) == ("First words of a very long talk filler", "middle and the very last words of it.")
+
+
+def test_a_short_note_quoted_whole_is_placed_though_its_words_are_few():
+    index = SourceIndex("---\nsource: telegram\n---\nThe bees swarmed at noon.\n", "a.md")
+    found = locate(index, "The bees swarmed at noon.", "The bees swarmed at noon.")
+    assert found.found and found.lines == (4, 4)
+    # Part of it is not the whole note: rule 5 still decides, and five common words are too few.
+    assert not locate(index, "The bees swarmed", "").found
+    # And a short note's whole text is no place for a quote of something else.
+    other = SourceIndex("The hens laid at noon.\n", "b.md")
+    assert not locate(other, "The bees swarmed at noon.", "The bees swarmed at noon.").found

@@ -187,7 +187,7 @@ def test_the_offline_drafter_anchors_every_paragraph_of_the_same_inputs(tmp_path
                 words = [w for w in paragraph.split() if not w.startswith("[")]
                 assert lines_hold(INPUTS[path.rsplit("/", 1)[1]], lines, " ".join(words[:3]), " ".join(words[-3:]))
                 count += 1
-    assert count == 7  # three paragraphs of the voice note, two of the note, two of the call
+    assert count == 6  # three paragraphs of the voice note, one of the note (its placement instruction is not text), two of the call
     assert [(c.name, c.percent) for c in report.coverage] == [("msg301", 100), ("msg302", 100), (SRT, 100)]
     assert f"Notesmith-Coverage: msg301 100%, msg302 100%, {SRT} 100%" in git(ws, "log", "-1", "--format=%B")
     assert notesmith.check(workspace=ws).ok

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from notesmith.pipeline.draft_model import draft_new_with_model
 from notesmith.inputs.reading import Input

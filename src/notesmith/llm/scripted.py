@@ -84,14 +84,36 @@ class ScriptedLLM:
 Block = Union[str, dict]
 
 
-def paragraph(text: str, *sources: str) -> dict:
-    """A paragraph citing the source ids it comes from (at least one: S1, S2, …)."""
-    return {"type": "paragraph", "text": text, "level": 2, "sources": list(sources or ("S1",))}
+def quote_ends(passage: str, words: int = 8) -> tuple[str, str]:
+    """The first and last `words` words of a passage, as a model quotes them."""
+    found = passage.split()
+    return " ".join(found[:words]), " ".join(found[-words:])
+
+
+def paragraph(text: str, *sources: str, quote: str | tuple[str, str] | None = None) -> dict:
+    """A paragraph citing the source ids it comes from (at least one: S1, S2, …).
+
+    Its evidence quotes, from each source, `quote`: a passage (its first and last words are
+    taken) or those words themselves; by default the paragraph's own, as a verbatim draft would.
+    """
+    first, last = quote if isinstance(quote, tuple) else quote_ends(text if quote is None else quote)
+    return {"type": "paragraph", "text": text, "level": 2,
+            "evidence": [{"source": s, "first_words": first, "last_words": last} for s in sources or ("S1",)]}
 
 
 def heading(text: str, level: int = 2) -> dict:
     """A heading, at level 2 or 3."""
-    return {"type": "heading", "text": text, "level": level, "sources": []}
+    return {"type": "heading", "text": text, "level": level, "evidence": []}
+
+
+def instruction(text: str, source: str = "S1", quote: str | tuple[str, str] | None = None) -> dict:
+    """A sentence of a source addressed to the assistant (for a draft or an update): what it asks, and where."""
+    first, last = quote if isinstance(quote, tuple) else quote_ends(text if quote is None else quote)
+    return {"text": text, "source": source, "first_words": first, "last_words": last}
+
+
+def _instructions(items: Sequence[str | dict], sources: Sequence[str]) -> list[dict]:
+    return [instruction(i, (sources or ("S1",))[0]) if isinstance(i, str) else i for i in items]
 
 
 def _blocks(blocks: Sequence[Block], sources: Sequence[str]) -> list[dict]:
@@ -129,10 +151,10 @@ def route(*decisions: dict, instructions: Sequence[str] = ()) -> dict:
 
 
 def new_article(title: str, *blocks: Block, sources: Sequence[str] = ("S1",), tags: Sequence[str] = (),
-                description: str = "", instructions: Sequence[str] = ()) -> dict:
+                description: str = "", instructions: Sequence[str | dict] = ()) -> dict:
     """The answer to a drafting request: a new article's title, tags, description and blocks."""
     return {"title": title, "tags": list(tags), "description": description,
-            "blocks": _blocks(blocks, sources), "instructions": list(instructions)}
+            "blocks": _blocks(blocks, sources), "instructions": _instructions(instructions, sources)}
 
 
 def _edit(op: str, section: str, heading_text: str | None, blocks: Sequence[Block],
@@ -155,6 +177,6 @@ def revise(section: str, *blocks: Block, sources: Sequence[str] = ("S1",)) -> di
     return _edit("revise", section, None, blocks, sources)
 
 
-def article_update(*edits: dict, tags: Sequence[str] = (), instructions: Sequence[str] = ()) -> dict:
+def article_update(*edits: dict, tags: Sequence[str] = (), instructions: Sequence[str | dict] = ()) -> dict:
     """The answer to an update request: edits anchored to the article's sections, and tags to add."""
-    return {"edits": list(edits), "tags": list(tags), "instructions": list(instructions)}
+    return {"edits": list(edits), "tags": list(tags), "instructions": _instructions(instructions, ("S1",))}

@@ -26,7 +26,7 @@ from notesmith.pipeline.blocks import ArticleUpdate, Block, Drafted, NewArticle,
 from notesmith.pipeline.draft_model import draft_new_with_model, update_in_parts
 from notesmith.pipeline.draft_offline import draft_new_offline, draft_update_offline
 from notesmith.pipeline.editing import apply_update
-from notesmith.pipeline.evidence import Ledger, SourceTexts, place_all
+from notesmith.pipeline.evidence import Ledger, SourceTexts, place_all, place_each
 from notesmith.pipeline.journal import sha256
 from notesmith.pipeline.planning import FEEDBACK, SKIPPED, USED, Changes, Move
 from notesmith.pipeline.prompts import Prompts
@@ -53,6 +53,7 @@ class Drafter:
             draft = drafted.content
             assert isinstance(draft, NewArticle)
             drafted.content = replace(draft, blocks=self._in_order(draft.blocks, group))
+            drafted.asides = place_each(drafted.asides, self.texts, {item.id: item for item in group})
             return drafted
         return draft_new_with_model(self.llm, self.prompts, group, title, self.language, self.texts)
 
@@ -64,6 +65,7 @@ class Drafter:
             assert isinstance(content, ArticleUpdate)
             drafted.content = replace(content, edits=tuple(replace(e, blocks=self._in_order(e.blocks, group))
                                                            for e in content.edits))
+            drafted.asides = place_each(drafted.asides, self.texts, {item.id: item for item in group})
             return apply(article, drafted.content), drafted
         return update_in_parts(self.llm, self.prompts, article, rel, group, self.language, apply, self.texts)
 

@@ -165,7 +165,7 @@ def draft_new_offline(group: Sequence[Input], title: str | None = None, *, langu
     tags = tuple(dict.fromkeys(KIND_TAGS.get(item.kind, "note") for item in group))
     draft = NewArticle(title, tuple(_cited_blocks(group, title, 2)), tags, _description(group),
                        language=group_language(group, language))
-    return Drafted(draft)
+    return Drafted(draft, asides=_asides(group))
 
 
 def draft_update_offline(group: Sequence[Input], article: Article | None = None) -> Drafted:
@@ -177,7 +177,17 @@ def draft_update_offline(group: Sequence[Input], article: Article | None = None)
         edit = Edit("add_section", None, tuple(blocks), heading=heading, level=2)
     else:
         edit = log.edit(group[0].time.date(), heading, blocks)
-    return Drafted(ArticleUpdate((edit,)))
+    return Drafted(ArticleUpdate((edit,)), asides=_asides(group))
+
+
+def _asides(group: Sequence[Input]) -> list[Evidence]:
+    """The placement instructions the drafter left out, as passages: coverage does not count them."""
+    out = []
+    for item in group:
+        found = placement.find(item.text)
+        if found is not None:
+            out.append(Evidence(item.id, *quote_ends(found.placement.phrase), passage=found.placement.phrase))
+    return out
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

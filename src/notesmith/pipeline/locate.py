@@ -36,6 +36,9 @@ The acceptance rule, which decides between an anchor and "not found" (never a gu
 
 A quote with first words only (or the same words twice) is one phrase, placed by rules 1, 2, 4
 (the first of equal places) and 5.
+
+6. The whole source. A quote that is every word of a short source, in order, none missing and
+   none extra, is placed whatever rule 5 says: a five-word note quoted whole has nowhere else to be.
 """
 
 from __future__ import annotations
@@ -273,13 +276,20 @@ def _evidence(index: SourceIndex, hits: tuple[_Hit, ...], asked: int, between: i
             - math.log2(max(2, len(index))) - math.log2(between + 1))
 
 
+def _whole(index: SourceIndex, hits: tuple[_Hit, ...], asked: int) -> bool:
+    """Rule 6: the hits are every word of the source, in order, with nothing missing or extra."""
+    positions = sorted({p for hit in hits for p in hit.positions})
+    return (bool(positions) and positions == list(range(len(index))) and not any(h.extra for h in hits)
+            and sum(h.matched for h in hits) >= min(asked, len(index)))
+
+
 def _single(index: SourceIndex, query: _Query, text: str, label: str, after: int) -> Passage | NotFound:
     hits = _hits(index, query, after)
     if not hits:
         return NotFound(f"{label} does not contain '{_shown(text)}'; copy the words verbatim from {label}")
     best = min(hits, key=lambda h: (h.cost, h.a))
     evidence = _evidence(index, (best,), len(query), 0)
-    if evidence <= MARGIN_BITS:
+    if evidence <= MARGIN_BITS and not _whole(index, (best,), len(query)):
         return _too_common(text, "", label)
     ties = sum(1 for h in hits if h.cost == best.cost)
     note = f"the words occur at {ties} places in {label}; took the first" if ties > 1 else ""
@@ -303,7 +313,7 @@ def _pair(index, starts, ends, start, end, first_words, last_words, label) -> Pa
     evidence = _evidence(index, (first, last), len(start) + len(end), max(0, last.a - first.b - 1))
     if swapped:
         evidence -= SWAPPED_BITS
-    if evidence <= MARGIN_BITS:
+    if evidence <= MARGIN_BITS and not (not swapped and _whole(index, (first, last), len(start) + len(end))):
         if swapped:
             return NotFound(f"in {label}, '{_shown(last_words)}' comes before '{_shown(first_words)}'; give "
                             f"the first words of the passage as first words, verbatim from {label}")
