@@ -11,6 +11,7 @@ from typing import Any, Mapping
 from notesmith.errors import ConfigError
 
 SEVERITIES = ("error", "warning", "off")
+TRANSCRIBE = ("local", "api", "off")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ class Config:
     price_input: float = 0.0
     price_output: float = 0.0
     offline: bool = False
+    transcribe: str = "local"  # audio in the inbox: "local" (faster-whisper), "api" or "off"
+    transcribe_model: str | None = None  # local: a name ("base") or a model folder; api: "whisper-1"
+    transcribe_language: str | None = None  # None: detected per recording
+    transcribe_base_url: str | None = None  # api: the endpoint, else base_url
     rules: Mapping[str, str] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> "Config":
@@ -96,6 +101,8 @@ def _coerce(key: str, value: Any, source: str) -> Any:
         return None if default is None else default
     if not isinstance(value, str):
         raise bad("a string")
+    if key == "transcribe" and value not in TRANSCRIBE:
+        raise bad(" or ".join(f'"{v}"' for v in TRANSCRIBE))
     if key in _PATH_KEYS:
         parts = Path(value).parts
         if Path(value).is_absolute() or ".." in parts:

@@ -14,7 +14,8 @@ from notesmith.checking.tree import DiskTree
 from notesmith.workspace import Workspace
 
 _FRONTMATTER_LIMIT = 64 * 1024  # frontmatter longer than this is not worth reading for a summary
-_KIND_ORDER = ("transcript", "message", "photo", "subtitles", "whisper", "other")
+_KIND_ORDER = ("audio", "transcript", "message", "photo", "subtitles", "whisper", "other")
+_AUDIO_EXTS = (".ogg", ".oga", ".opus", ".m4a", ".mp3", ".wav", ".webm", ".flac", ".mp4")  # audio.naming's
 
 
 def kind_of(name: str) -> str:
@@ -25,6 +26,8 @@ def kind_of(name: str) -> str:
     if lowered.endswith("_photo.md"):
         return "photo"
     ext = os.path.splitext(lowered)[1]
+    if ext in _AUDIO_EXTS:
+        return "audio"
     if ext in (".srt", ".vtt"):
         return "subtitles"
     if ext == ".json":
@@ -58,6 +61,10 @@ def inbox_lines(ws: Workspace) -> list[str]:
     noun = "input" if len(found) == 1 else "inputs"
     lines = [f"inbox: {len(found)} {noun} waiting in {inbox}/ ({_counts(kinds, _KIND_ORDER)}; {_size(total)})"
              if found else f"inbox: nothing to process in {inbox}/"]
+    if kinds["audio"]:
+        from notesmith.audio.backends import transcription_status  # no audio library is imported
+
+        lines.append(f"  audio: {transcription_status(ws.config)}")
     for path, reason in reported:
         lines.append(f"  not an input: {path.name}: {reason}")
     return lines

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from notesmith.audio.stage import prepare_audio
 from notesmith.inputs.credentials import find_credentials
 from notesmith.errors import InputError
 from notesmith.inputs.reading import Input, list_inputs, read_input
@@ -29,6 +30,8 @@ class Intake:
     failed: list[Disposition] = field(default_factory=list)  # → inbox/failed/ with a reason file
     skipped: list[Disposition] = field(default_factory=list)  # → inbox/used/skipped/
     waiting: list[Disposition] = field(default_factory=list)  # stay in the inbox
+    companions: dict[Path, tuple[Path, ...]] = field(default_factory=dict)  # transcript → its audio and .vtt
+    notes: list[str] = field(default_factory=list)
 
 
 def _sha(path: Path) -> str:
@@ -39,13 +42,19 @@ def _sha(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_secrets: bool = False) -> Intake:
-    """Read every input of the inbox (or the chosen files) and sort them."""
+def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_secrets: bool = False,
+               transcribe: bool = True, transcriber=None, progress=None) -> Intake:
+    """Read every input of the inbox (or the chosen files) and sort them; audio is transcribed first."""
     config = ws.config
     result = Intake()
     paths, reported = list_inputs(ws.inbox, ws.root)
+    audio = prepare_audio(ws, paths, chosen, transcribe=transcribe, transcriber=transcriber, progress=progress)
+    paths, result.companions, result.notes = audio.paths, audio.companions, audio.notes
+    result.failed += [Disposition(p, r) for p, r in audio.failed]
+    result.skipped += [Disposition(p, r) for p, r in audio.skipped]
+    result.waiting += [Disposition(p, r) for p, r in audio.waiting]
     if chosen is not None:
-        wanted = {Path(p).resolve() for p in chosen}
+        wanted = audio.chosen or set()
         paths = [p for p in paths if p.resolve() in wanted]
         reported = [(p, r) for p, r in reported if p.resolve() in wanted]
     for path, reason in reported:

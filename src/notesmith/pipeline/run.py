@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from notesmith.audio.stage import add_companions
 from notesmith.pipeline.applying import apply_plan
 from notesmith.text.article import Article
 from notesmith.pipeline.catalog import Entry, load_catalog
@@ -83,8 +84,9 @@ def choose_llm(ws: Workspace, llm: LLM | None, offline: bool) -> LLM | None:
                      capabilities_file=ws.state / "endpoints.json")
 
 
-def run(ws: Workspace, llm: LLM | None = None, *, progress: Progress | None = None, **options) -> RunReport:
-    """Process the inbox once; see the module docstring for the stages."""
+def run(ws: Workspace, llm: LLM | None = None, *, progress: Progress | None = None, transcriber=None,
+        **options) -> RunReport:
+    """Process the inbox once; see the module docstring for the stages (a transcriber replaces the configured one)."""
     opts = Options(**options)
     started = time.monotonic()
     say = progress or (lambda message: None)
@@ -106,7 +108,7 @@ def run(ws: Workspace, llm: LLM | None = None, *, progress: Progress | None = No
             report.notes.append(f"run {pending.get('run_id')} was interrupted; the next run finishes it first")
         if git is not None and opts.branch:
             git.check_new_branch(opts.branch)  # before any plan is written, so nothing is left half-done
-        _process(ws, opts, report, recorder, git, journal, say)
+        _process(ws, opts, report, recorder, git, journal, say, transcriber)
     report.seconds = time.monotonic() - started
     if recorder is not None:
         report.usage = recorder.usage
@@ -141,10 +143,12 @@ def _open_git(ws: Workspace, opts: Options, report: RunReport):
 
 
 def _process(ws: Workspace, opts: Options, report: RunReport, llm: LLM | None, git, journal: Journal,
-             say: Progress) -> None:
+             say: Progress, transcriber=None) -> None:
     config = ws.config
     say("reading the inbox")
-    intake = read_inbox(ws, opts.files, allow_secrets=opts.allow_secrets)
+    intake = read_inbox(ws, opts.files, allow_secrets=opts.allow_secrets, transcribe=not opts.dry_run,
+                        transcriber=transcriber, progress=say)
+    report.notes.extend(intake.notes)
     report.inputs_read = len(intake.ready) + len(intake.failed) + len(intake.skipped) + len(intake.waiting)
     if llm is None and intake.ready:
         report.notes.append("offline drafter: no model configured (set NOTESMITH_MODEL or --model); "
@@ -169,6 +173,8 @@ def _process(ws: Workspace, opts: Options, report: RunReport, llm: LLM | None, g
     routes = _route(ws, opts, llm, groups, catalog, report, say)
     by_id = {item.id: item for item in intake.ready}
     _draft_and_render(ws, opts, llm, routes, by_id, edited, changes, report, say)
+    add_companions(changes.moves, changes.fails,
+                   {rel(t): tuple(rel(c) for c in mates) for t, mates in intake.companions.items()})
     _index(ws, changes, git, report)
     report.created = list(changes.created)
     report.updated = list(changes.updated)
