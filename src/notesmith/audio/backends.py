@@ -20,7 +20,12 @@ ENABLE = ("pip install 'notesmith[audio]' for local transcription, or set transc
 
 
 class TranscriptionUnavailable(NotesmithError):
-    """Transcription cannot run now (off, not installed, endpoint failing): audio waits in the inbox."""
+    """Transcription cannot run now (off, not installed, no endpoint): audio waits in the inbox."""
+
+
+class TranscriptionFailed(TranscriptionUnavailable):
+    """The backend was tried and failed (the endpoint kept failing, the model would not load): audio
+    waits and the run counts it as a failure, as when the chat model fails."""
 
 
 @runtime_checkable

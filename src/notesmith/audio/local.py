@@ -18,7 +18,7 @@ from typing import Any
 import av
 import numpy as np
 
-from notesmith.audio.backends import Progress, TranscriptionUnavailable
+from notesmith.audio.backends import Progress, TranscriptionFailed
 from notesmith.audio.transcript import Transcript
 from notesmith.errors import InputError
 from notesmith.inputs.subtitles import Cue
@@ -78,7 +78,7 @@ class LocalTranscriber:
 
     def _load(self):
         if os.sep in self.model and not (Path(self.model) / "model.bin").is_file():
-            raise TranscriptionUnavailable(f"no Whisper model in {self.model} (model.bin missing); set "
+            raise TranscriptionFailed(f"no Whisper model in {self.model} (model.bin missing); set "
                                            "transcribe_model to a faster-whisper (CTranslate2) model folder or a "
                                            "size name such as \"base\"")
         from faster_whisper import WhisperModel
@@ -86,7 +86,7 @@ class LocalTranscriber:
         try:
             return WhisperModel(self.model, device="cpu", compute_type=self.compute_type, cpu_threads=self.threads)
         except (OSError, RuntimeError, ValueError) as exc:
-            raise TranscriptionUnavailable(f"cannot load the Whisper model {self.model!r} ({type(exc).__name__}: "
+            raise TranscriptionFailed(f"cannot load the Whisper model {self.model!r} ({type(exc).__name__}: "
                                            f"{' '.join(str(exc).split())[:200]}); set transcribe_model to a model "
                                            "folder on this machine") from None
 

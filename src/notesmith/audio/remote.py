@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import openai
 
-from notesmith.audio.backends import Progress, TranscriptionUnavailable
+from notesmith.audio.backends import Progress, TranscriptionFailed
 from notesmith.audio.transcript import Transcript
 from notesmith.errors import InputError
 from notesmith.inputs.subtitles import Cue
@@ -96,12 +96,12 @@ class RemoteTranscriber:
                 said = (str(cause) or type(cause).__name__) if cause else "no detail"
                 reason = f"connection failed ({self._redact(said)})"
             except (openai.APIResponseValidationError, ValueError) as exc:
-                raise TranscriptionUnavailable(
+                raise TranscriptionFailed(
                     f"transcription endpoint {self.base_url} did not answer like an audio transcription API "
                     f"({type(exc).__name__}); check transcribe_base_url (it usually ends in /v1)") from None
             failures += 1
             if failures > self.retries:
-                raise TranscriptionUnavailable(
+                raise TranscriptionFailed(
                     f"transcription endpoint {self.base_url} kept failing: {reason}; the audio stays in the inbox"
                     " — try again later or check the endpoint") from None
             delay = wait if wait is not None else min(self.max_backoff, self.backoff * 2 ** (failures - 1)) \
@@ -112,21 +112,21 @@ class RemoteTranscriber:
     def _raise_unless_retryable(self, exc: openai.APIStatusError) -> None:
         status, where = exc.status_code, f"transcription endpoint {self.base_url}"
         if status in (401, 403):
-            raise TranscriptionUnavailable(f"{where} refused the API key (HTTP {status}); set OPENAI_API_KEY "
+            raise TranscriptionFailed(f"{where} refused the API key (HTTP {status}); set OPENAI_API_KEY "
                                            "to a valid key for this endpoint") from None
         if status == 404:
-            raise TranscriptionUnavailable(f"{where} has no transcription model {self.model!r} (HTTP 404: "
+            raise TranscriptionFailed(f"{where} has no transcription model {self.model!r} (HTTP 404: "
                                            f"{self._detail(exc)}); check transcribe_model and "
                                            "transcribe_base_url") from None
         if status == 429 and getattr(exc, "code", None) == "insufficient_quota":
-            raise TranscriptionUnavailable(f"{where} says the account has no quota left (HTTP 429); "
+            raise TranscriptionFailed(f"{where} says the account has no quota left (HTTP 429); "
                                            "check billing") from None
         if status in _REFUSED_FILE:
             raise InputError(f"{where} refused this file (HTTP {status}: {self._detail(exc)}); check that it "
                              "plays, or convert it to .ogg or .mp3") from None
         if status >= 500 or status in (408, 409, 429):
             return
-        raise TranscriptionUnavailable(f"{where} rejected the request (HTTP {status}: {self._detail(exc)}); "
+        raise TranscriptionFailed(f"{where} rejected the request (HTTP {status}: {self._detail(exc)}); "
                                        "check the transcription settings") from None
 
     def _retry_after(self, headers: Any) -> float | None:

@@ -19,12 +19,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from notesmith.audio.backends import Transcriber, TranscriptionUnavailable, choose_transcriber
+from notesmith.audio.backends import Transcriber, TranscriptionFailed, TranscriptionUnavailable, choose_transcriber
 from notesmith.audio.naming import SEGMENTS_EXT, TRANSCRIPT_SUFFIX, is_audio, segments_name, transcript_name
 from notesmith.audio.sniffing import sniff
 from notesmith.audio.transcript import About, is_ours, write_transcript
 from notesmith.errors import InputError
 from notesmith.inputs.filenames import parse_filename
+from notesmith.pipeline.report import MODEL_FAILED
 from notesmith.status import read_frontmatter
 from notesmith.workspace import Workspace
 
@@ -135,8 +136,8 @@ class _Transcribing:
         except InputError as exc:
             return self.result.failed.append((path, exc.message))
         except TranscriptionUnavailable as exc:
-            self.unavailable = exc.message
-            return self.result.waiting.append((path, exc.message))
+            self.unavailable = _waiting_reason(exc)
+            return self.result.waiting.append((path, self.unavailable))
         if not transcript.segments:
             return self.result.skipped.append((path, "no speech found in the recording"))
         when, author = _time_and_author(path)
@@ -163,7 +164,7 @@ class _Transcribing:
             try:
                 self.transcriber = choose_transcriber(self.ws.config, self.ws.root)
             except TranscriptionUnavailable as exc:
-                self.unavailable = exc.message
+                self.unavailable = _waiting_reason(exc)
         if self.unavailable is not None:
             return None
         self.name = self.transcriber.name
@@ -179,6 +180,11 @@ class _Transcribing:
                 self.say(f"transcribing {name}: {_clock(done)}" + (f" of {_clock(total)}" if total else ""))
 
         return report
+
+
+def _waiting_reason(exc: TranscriptionUnavailable) -> str:
+    """A failing backend counts as a failed run (exit 1), as a failing chat model does; off or not installed does not."""
+    return f"{MODEL_FAILED} while transcribing: {exc.message}" if isinstance(exc, TranscriptionFailed) else exc.message
 
 
 def _sha(path: Path) -> str:

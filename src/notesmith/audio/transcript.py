@@ -16,6 +16,7 @@ from notesmith.inputs.subtitles import Cue, cues_to_text
 VTT_MARK = "notesmith transcript of"  # in the NOTE block: tells our .vtt from one a person put there
 # Paragraphs of about 20 s of speech: a cited passage maps to a narrow time range.
 SOFT_LIMIT, HARD_LIMIT = 300, 800
+PAUSE = 3.0  # seconds of silence that start a new paragraph
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,12 @@ def render_transcript(transcript: Transcript, about: About, segments_file: str) 
         front["duration"] = round(transcript.duration, 1)
     front["transcribed_by"] = about.transcribed_by
     head = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
-    body = cues_to_text(list(transcript.segments), soft_limit=SOFT_LIMIT, hard_limit=HARD_LIMIT)
+    runs: list[list[Cue]] = []
+    for cue in transcript.segments:
+        if not runs or cue.start - runs[-1][-1].end >= PAUSE:
+            runs.append([])
+        runs[-1].append(cue)
+    body = "\n\n".join(cues_to_text(run, soft_limit=SOFT_LIMIT, hard_limit=HARD_LIMIT) for run in runs)
     return f"---\n{head}---\n{body}\n"
 
 
