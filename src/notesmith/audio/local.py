@@ -50,15 +50,17 @@ class LocalTranscriber:
         samples = 0
         prompt: str | None = None
         for offset, chunk in _chunks(source.blocks(), int(self.chunk_seconds * RATE), int(SEARCH_SECONDS * RATE)):
-            start = offset / RATE
+            start, end = offset / RATE, (offset + len(chunk)) / RATE
             segments, info = whisper.transcribe(chunk, language=language, vad_filter=self.vad,
                                                 beam_size=self.beam_size, initial_prompt=prompt)
             for segment in segments:
                 text = " ".join(segment.text.split())
+                # Whisper's last timestamp can run past the audio it was given: keep times inside the chunk.
+                cue = Cue(min(start + segment.start, end), min(start + segment.end, end), text)
                 if text:
-                    cues.append(Cue(start + segment.start, start + segment.end, text))
+                    cues.append(cue)
                 if progress:
-                    progress(start + segment.end, source.declared)
+                    progress(cue.end, source.declared)
             if cues and language is None:
                 language = info.language  # detected once, where there was speech; kept for later chunks
             prompt = " ".join(c.text for c in cues[-5:])[-PROMPT_CHARS:] or None
