@@ -92,6 +92,10 @@ def test_voice_note_becomes_a_cited_article_with_audio_and_segments_beside_its_t
         assert f"R100\tinbox/{name}\tinbox/used/{name}" in renames
     assert git(ws, "status", "--porcelain") == ""
     assert notesmith.check(workspace=ws).ok
+    assert [f.code for f in notesmith.check(workspace=ws, orphans=True)] == []  # audio and .vtt kept beside it
+    (used / "stray.ogg").write_bytes(b"OggS")
+    assert [(f.path, f.code) for f in notesmith.check(workspace=ws, orphans=True)] == [
+        ("inbox/used/stray.ogg", "OR001")]
 
 
 def test_bad_audio_fails_or_is_skipped_alone_and_the_run_goes_on(tmp_path, fake_openai):
