@@ -1,11 +1,12 @@
 """Benchmark of local transcription (notesmith[audio]): speed and peak memory.
 
-    python bench/bench_transcribe.py [--model DIR] [--minutes 10] [--hour]
+    python bench/bench_transcribe.py [--model DIR] [--minutes 10] [--chunks 300] [--whole] [--hour]
 
 1. A recording of `--minutes` of speech (espeak-ng reading sentences in a seeded order, one-second
    pauses, encoded as Ogg Opus like a voice note) transcribed by notesmith's LocalTranscriber in a
-   child process: speed as a multiple of real time (model loading apart), peak RSS, and the word
-   error rate against what was read.
+   child process, once per chunk length in `--chunks` (seconds): speed as a multiple of real time
+   (model loading apart), peak RSS, and the word error rate against what was read. With --whole,
+   also faster-whisper's own transcribe() on the whole file (decoded whole), for comparison.
 2. With --hour: decoding an hour of audio the way LocalTranscriber does (16 kHz blocks, chunks of
    five minutes) against decoding it whole as faster-whisper's decode_audio does: peak RSS of each.
 
@@ -51,14 +52,18 @@ CHILD_TRANSCRIBE = """
 import json, resource, sys, time
 from notesmith.audio.local import LocalTranscriber
 started = time.monotonic()
-transcriber = LocalTranscriber(sys.argv[1])
-transcriber._whisper()
+transcriber = LocalTranscriber(sys.argv[1], chunk_seconds=float(sys.argv[3]) if sys.argv[3] != "whole" else 300)
+whisper = transcriber._whisper()
 loaded = time.monotonic()
-result = transcriber.transcribe(sys.argv[2])
+if sys.argv[3] == "whole":
+    segments, info = whisper.transcribe(sys.argv[2], vad_filter=True, beam_size=5)
+    texts, duration = [s.text for s in segments], info.duration
+else:
+    result = transcriber.transcribe(sys.argv[2])
+    texts, duration = [c.text for c in result.segments], result.duration
 done = time.monotonic()
-print(json.dumps({"load_s": loaded - started, "transcribe_s": done - loaded, "duration_s": result.duration,
-                  "language": result.language, "text": " ".join(c.text for c in result.segments),
-                  "segments": len(result.segments),
+print(json.dumps({"load_s": loaded - started, "transcribe_s": done - loaded, "duration_s": duration,
+                  "text": " ".join(texts), "segments": len(texts),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -116,6 +121,8 @@ def main() -> None:
     parser.add_argument("--model", default=os.environ.get("AUDIO_MODEL_DIR") or
                         str(ROOT / "audio/.cache/whisper-base-ct2"))
     parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--chunks", default="300", help="chunk lengths to measure, in seconds, comma-separated")
+    parser.add_argument("--whole", action="store_true", help="also faster-whisper on the whole file")
     parser.add_argument("--hour", action="store_true", help="also compare decoding memory on a one-hour recording")
     args = parser.parse_args()
     if not (Path(args.model) / "model.bin").is_file():
@@ -126,11 +133,14 @@ def main() -> None:
         started = time.monotonic()
         audio, text = recording(folder, args.minutes)
         print(f"recording: {audio.stat().st_size / 2**20:.1f} MB Ogg Opus, made in {time.monotonic() - started:.0f} s")
-        result = child(CHILD_TRANSCRIBE, args.model, str(audio))
-        speed = result["duration_s"] / result["transcribe_s"]
-        print(f"transcribed {result['duration_s'] / 60:.1f} min in {result['transcribe_s']:.0f} s: {speed:.1f}x real "
-              f"time (model loaded in {result['load_s']:.1f} s); peak RSS {result['peak_rss_mb']:.0f} MB; "
-              f"{result['segments']} segments; WER {wer(text, result['text']):.3f}")
+        for how in [*args.chunks.split(","), *(["whole"] if args.whole else [])]:
+            result = child(CHILD_TRANSCRIBE, args.model, str(audio), how)
+            speed = result["duration_s"] / result["transcribe_s"]
+            label = "faster-whisper on the whole file" if how == "whole" else f"LocalTranscriber, {how} s chunks"
+            print(f"{label}: {result['duration_s'] / 60:.1f} min in {result['transcribe_s']:.0f} s, {speed:.1f}x real "
+                  f"time (model loaded in {result['load_s']:.1f} s); peak RSS {result['peak_rss_mb']:.0f} MB; "
+                  f"{result['segments']} segments; WER {wer(text, result['text']):.3f}; load average "
+                  f"{os.getloadavg()[0]:.1f}", flush=True)
         if args.hour:
             with wave.open(str(folder / "speech.wav")) as handle:
                 params, frames = handle.getparams(), handle.readframes(handle.getnframes())

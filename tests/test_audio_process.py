@@ -316,3 +316,41 @@ def test_check_never_imports_the_audio_code(tmp_path, fake_openai, env, args):
     proc = subprocess.run([sys.executable, "-c", CHECK_PROBE, *args], cwd=ws, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == "[]"
+
+
+class ScriptedTranscriber:
+    """A Transcriber of our own, as a library caller would pass one."""
+
+    name = "scripted"
+
+    def __init__(self):
+        self.calls: list[tuple[str, str | None]] = []
+
+    def transcribe(self, path, *, language=None, progress=None):
+        self.calls.append((Path(path).name, language))
+        if Path(path).name == "bad.wav":
+            raise notesmith.InputError("scripted: cannot decode")
+        progress(150.0, 300.0)
+        return Transcript((Cue(0.0, 2.0, "A note from a scripted transcriber."),), "en", 300.0)
+
+
+def test_a_transcriber_of_your_own_replaces_the_configured_one(tmp_path, fake_openai):
+    ws = audio_workspace(tmp_path, fake_openai, {"bad.wav": tone, "good.wav": lambda p: write_wav(p, 2.0)},
+                         config='transcribe = "off"\ntranscribe_language = "en"\n')
+    said: list[str] = []
+    transcriber = ScriptedTranscriber()
+    report = notesmith.process(ws, today=TODAY, transcriber=transcriber, progress=said.append)
+    assert transcriber.calls == [("bad.wav", "en"), ("good.wav", "en")]
+    assert dict(report.failed) == {"inbox/bad.wav": "scripted: cannot decode"}
+    assert len(report.created) == 1 and fake_openai.uploads == []
+    assert "transcribing good.wav with scripted" in said and "transcribing good.wav: 2:30 of 5:00" in said
+    assert notesmith.read_input(ws / "inbox/used/good_transcript.txt").metadata["transcribed_by"] == "scripted"
+
+
+def test_a_transcript_that_cannot_be_written_leaves_the_audio_waiting(tmp_path, fake_openai):
+    fake_openai.queue_transcription(SAID)
+    ws = audio_workspace(tmp_path, fake_openai, {VOICE: tone, VOICE_T: lambda p: p.mkdir()}, inputs=NOTE)
+    report = notesmith.process(ws, today=TODAY)
+    assert "cannot write its transcript beside it" in dict(report.waiting)[f"inbox/{VOICE}"]
+    assert (ws / "inbox" / VOICE).exists() and len(report.created) == 1
+    assert not [p for p in (ws / "inbox").iterdir() if p.name.startswith(".")]  # no temporary file left

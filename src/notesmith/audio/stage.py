@@ -138,11 +138,17 @@ class _Transcribing:
         except TranscriptionUnavailable as exc:
             self.unavailable = _waiting_reason(exc)
             return self.result.waiting.append((path, self.unavailable))
+        except OSError as exc:
+            return self.result.waiting.append((path, f"cannot read it now ({exc.strerror or exc}); it stays in the inbox"))
         if not transcript.segments:
             return self.result.skipped.append((path, "no speech found in the recording"))
-        when, author = _time_and_author(path)
-        about = About(path.name, when, author, transcriber.name)
-        written = write_transcript(path.parent, name, transcript, about, segments)
+        try:
+            when, author = _time_and_author(path)
+            about = About(path.name, when, author, transcriber.name)
+            written = write_transcript(path.parent, name, transcript, about, segments)
+        except OSError as exc:
+            return self.result.waiting.append((path, f"cannot write its transcript beside it ({exc.strerror or exc}); "
+                                                     "free some space or fix the inbox's permissions"))
         self.written.append(written)
         self.result.companions[written] = (path, path.parent / segments)
         if self.result.chosen is not None:
