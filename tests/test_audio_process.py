@@ -74,7 +74,7 @@ def test_voice_note_becomes_a_cited_article_with_audio_and_segments_beside_its_t
     assert transcript.kind == "transcript" and transcript.author == "lena_p"
     assert transcript.time == datetime(2026, 3, 2, 8, 15, tzinfo=timezone.utc)
     assert {k: transcript.metadata[k] for k in ("source", "audio_file", "segments_file", "language", "duration")} == {
-        "source": "audio", "audio_file": VOICE, "segments_file": VOICE_S, "language": "english", "duration": 9.0}
+        "source": "audio", "audio_file": VOICE, "segments_file": VOICE_S, "language": "en", "duration": 9.0}
     assert transcript.metadata["transcribed_by"].startswith("whisper-1 at http://127.0.0.1:")
     assert transcript.text == ("[00:00:00] The bees came out early today.\n\n"
                                "[00:00:06] I want to check the queen next week.")

@@ -39,7 +39,7 @@ def test_upload_is_a_real_multipart_request_and_segments_come_back(fake_openai, 
     assert upload.headers["authorization"] == f"Bearer {KEY}"
     assert [(c.start, c.end, c.text) for c in result.segments] == [
         (0.0, 1.8, "The bees came out early."), (1.8, 4.0, "Check the queen next week.")]
-    assert (result.language, result.duration) == ("english", 4.0)
+    assert (result.language, result.duration) == ("en", 4.0)  # "english" in the answer
     assert sleeps == []
 
 

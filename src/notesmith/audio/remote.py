@@ -30,6 +30,11 @@ _UPLOAD = {".ogg": "audio/ogg", ".oga": "audio/ogg", ".opus": "audio/ogg", ".m4a
            ".mp3": "audio/mpeg", ".wav": "audio/wav", ".webm": "audio/webm", ".flac": "audio/flac",
            ".mp4": "video/mp4"}
 _REFUSED_FILE = (400, 413, 415, 422)
+# OpenAI's verbose_json names the language in English; the local backend gives ISO 639-1 codes.
+_LANGUAGE_CODES = {"english": "en", "russian": "ru", "ukrainian": "uk", "german": "de", "french": "fr",
+                   "spanish": "es", "italian": "it", "portuguese": "pt", "dutch": "nl", "polish": "pl",
+                   "turkish": "tr", "arabic": "ar", "hindi": "hi", "chinese": "zh", "japanese": "ja",
+                   "korean": "ko"}
 
 
 class RemoteTranscriber:
@@ -177,5 +182,5 @@ def _transcript(answer: Any) -> Transcript:
         text = " ".join(str(_field(answer, "text") or "").split())
         if text:
             cues.append(Cue(0.0, duration or 0.0, text))
-    language = _field(answer, "language")
-    return Transcript(tuple(cues), str(language).strip().lower() if language else None, duration)
+    language = str(_field(answer, "language") or "").strip().lower() or None
+    return Transcript(tuple(cues), _LANGUAGE_CODES.get(language or "", language), duration)
