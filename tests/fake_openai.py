@@ -6,12 +6,19 @@ Use the `fake_openai` fixture (`from tests.fake_openai import fake_openai` in a 
     llm = OpenAILLM("m", base_url=fake_openai.url, api_key="sk-test")
 
 Every request body (parsed JSON) and its headers are kept in `.requests` / `.headers`.
+
+`POST /v1/audio/transcriptions` takes a real multipart upload and answers from its own queue:
+
+    fake_openai.queue_transcription(Transcription("Hello there.", segments=[(0, 1.5, "Hello there.")]))
+    fake_openai.uploads[0].filename, .data, .fields   # what the client sent
 """
 
 from __future__ import annotations
 
 import json
 import socket
+from email.parser import BytesParser
+from email.policy import HTTP
 import threading
 import time
 from collections import deque
@@ -53,6 +60,49 @@ class Hang:
 DROP = "<drop the connection>"
 
 
+@dataclass
+class Transcription:
+    """A transcription answer: verbose_json with segments [(start, end, text)], or text only."""
+
+    text: str
+    segments: list | None = None
+    language: str = "english"
+    duration: float | None = None
+
+
+@dataclass
+class Upload:
+    """One multipart request to /v1/audio/transcriptions, as the server parsed it."""
+
+    fields: dict  # form fields other than the file, e.g. {"model": "whisper-1", "response_format": "verbose_json"}
+    filename: str | None
+    content_type: str | None
+    data: bytes
+    headers: dict
+
+
+def parse_multipart(content_type: str, raw: bytes) -> tuple[dict, str | None, str | None, bytes]:
+    """Form fields, and the uploaded file's name, type and bytes, from a multipart/form-data body."""
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw)
+    if not message.is_multipart():
+        raise ValueError("not multipart/form-data")
+    fields: dict = {}
+    filename = file_type = None
+    data = b""
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        if part.get_filename() is not None:
+            filename, file_type, data = part.get_filename(), part.get_content_type(), payload
+        elif name:
+            value = payload.decode("utf-8")
+            if name.endswith("[]"):
+                fields.setdefault(name[:-2], []).append(value)
+            else:
+                fields[name] = value
+    return fields, filename, file_type, data
+
+
 class FakeOpenAI:
     """The server: a queue of scripted responses plus optional rejection rules."""
 
@@ -64,6 +114,9 @@ class FakeOpenAI:
         self.reject_formats: set[str] = set()
         self.api_key: str | None = None  # when set, other bearer tokens get HTTP 401
         self.model_ids = ["fake-model"]
+        self.transcriptions: deque = deque()
+        self.uploads: list[Upload] = []
+        self.refuse_verbose_json = False  # answer response_format=verbose_json with HTTP 400
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
@@ -80,6 +133,24 @@ class FakeOpenAI:
         """Add responses: str or dict (answer content), Answer, Error, Hang or DROP."""
         with self._lock:
             self.responses.extend(items)
+
+    def queue_transcription(self, *items: Any) -> None:
+        """Add transcription responses: Transcription, a str (text only), Error, Hang or DROP."""
+        with self._lock:
+            self.transcriptions.extend(items)
+
+    def _next_transcription(self, upload: Upload) -> Any:
+        with self._lock:
+            self.uploads.append(upload)
+            if self.api_key is not None and upload.headers.get("authorization") != f"Bearer {self.api_key}":
+                return Error(401, "Incorrect API key provided", body={"message": "Incorrect API key provided",
+                                                                      "type": "invalid_request_error",
+                                                                      "code": "invalid_api_key"})
+            if self.refuse_verbose_json and upload.fields.get("response_format") == "verbose_json":
+                return Error(400, "response_format 'verbose_json' is not supported")
+            if not self.transcriptions:
+                return Error(418, "fake_openai: no scripted transcription left")
+            return self.transcriptions.popleft()
 
     def close(self) -> None:
         """Stop the server."""
@@ -119,6 +190,8 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
+            if self.path.rstrip("/") == "/v1/audio/transcriptions":
+                return self._transcribe(raw)
             if self.path.rstrip("/") != "/v1/chat/completions":
                 return self._json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
             body = json.loads(raw or b"{}")
@@ -127,6 +200,29 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 time.sleep(item.seconds)
                 item = item.then
             self._respond(item, body)
+
+        def _transcribe(self, raw: bytes) -> None:
+            try:
+                fields, filename, file_type, data = parse_multipart(self.headers.get("Content-Type", ""), raw)
+            except ValueError as exc:
+                return self._json(400, {"error": {"message": str(exc), "type": "invalid_request_error"}})
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            item = fake._next_transcription(Upload(fields, filename, file_type, data, headers))
+            while isinstance(item, Hang):
+                time.sleep(item.seconds)
+                item = item.then
+            if item == DROP or isinstance(item, Error):
+                return self._respond(item, {})
+            answer = item if isinstance(item, Transcription) else Transcription(str(item))
+            if fields.get("response_format") != "verbose_json":
+                return self._json(200, {"text": answer.text})
+            payload: dict = {"task": "transcribe", "language": answer.language, "text": answer.text}
+            if answer.duration is not None:
+                payload["duration"] = answer.duration
+            if answer.segments is not None:
+                payload["segments"] = [{"id": n, "seek": 0, "start": start, "end": end, "text": text}
+                                       for n, (start, end, text) in enumerate(answer.segments)]
+            self._json(200, payload)
 
         def _respond(self, item: Any, body: dict) -> None:
             if item == DROP:

@@ -88,6 +88,7 @@ LAYERS = [  # each may import itself and the layers before it (the README's pack
     {"checking"},
     {"inputs"},
     {"llm"},
+    {"audio"},
     {"pipeline"},
     {"api", "cli", "scaffold", "status", "demo", "tracing", "__init__", "__main__"},
 ]

@@ -365,9 +365,10 @@ def test_list_inputs_ignores_and_reports(tmp_path: Path) -> None:
     os.mkfifo(fifo)
 
     found, reported = list_inputs(inbox, ws)
-    assert [p.name for p in found] == ["a_transcript.txt", "b.md", "c.srt", "inside.md"]
+    # audio is an input since notesmith transcribes it (notesmith.audio)
+    assert [p.name for p in found] == ["a_transcript.txt", "b.md", "c.srt", "inside.md", "voice.ogg"]
     reasons = {p.name: r for p, r in reported}
-    assert sorted(reasons) == ["dangling.md", "escape.md", "pic.jpg", "pipe.md", "voice.ogg"]
+    assert sorted(reasons) == ["dangling.md", "escape.md", "pic.jpg", "pipe.md"]
     assert "outside the workspace" in reasons["escape.md"]
     assert "broken symlink" in reasons["dangling.md"]
     assert "not a regular file" in reasons["pipe.md"]

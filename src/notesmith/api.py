@@ -42,7 +42,7 @@ def check(workspace: str | Path | Workspace = ".", *, paths: Iterable[str | Path
 def process(workspace: str | Path | Workspace = ".", *, llm: LLM | None = None, dry_run: bool = False,
             commit: bool = True, branch: str | None = None, jobs: int | None = None, offline: bool = False,
             files: Iterable[str | Path] | None = None, to: str | None = None, allow_secrets: bool = False,
-            wait: float = 0.0, today: str | None = None,
+            wait: float = 0.0, today: str | None = None, transcriber=None,
             progress: Callable[[str], None] | None = None) -> RunReport:
     """Process the inbox like `notesmith process`; returns a RunReport.
 
@@ -60,7 +60,7 @@ def process(workspace: str | Path | Workspace = ".", *, llm: LLM | None = None, 
     options = RunOptions(dry_run=dry_run, commit=commit, branch=branch, jobs=jobs, offline=offline,
                          files=ws.chosen_inputs(files) if files is not None else None, to=to,
                          allow_secrets=allow_secrets, wait=wait, today=today)
-    return run(ws, llm, options=options, progress=progress)
+    return run(ws, llm, options=options, progress=progress, transcriber=transcriber)
 
 
 def trace(workspace: str | Path | Workspace = ".", target: str | Path = "") -> InputTrace | ArticleTrace:

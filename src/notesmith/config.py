@@ -12,6 +12,7 @@ from notesmith.errors import ConfigError
 
 SEVERITIES = ("error", "warning", "off")
 CITATIONS = ("passage", "source")
+TRANSCRIBE = ("local", "api", "off")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,10 @@ class Config:
     price_output: float = 0.0
     offline: bool = False
     citations: str = "passage"  # "passage": a footnote per anchored passage; "source": one per input
+    transcribe: str = "local"  # audio in the inbox: "local" (faster-whisper), "api" or "off"
+    transcribe_model: str | None = None  # local: a name ("base") or a model folder; api: "whisper-1"
+    transcribe_language: str | None = None  # None: detected per recording
+    transcribe_base_url: str | None = None  # api: the endpoint, else base_url
     rules: Mapping[str, str] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> "Config":
@@ -101,6 +106,8 @@ def _coerce(key: str, value: Any, source: str) -> Any:
         return None if default is None else default
     if not isinstance(value, str):
         raise bad("a string")
+    if key == "transcribe" and value not in TRANSCRIBE:
+        raise bad(" or ".join(f'"{v}"' for v in TRANSCRIBE))
     if key in PATH_KEYS:
         parts = Path(value).parts
         if Path(value).is_absolute() or ".." in parts:

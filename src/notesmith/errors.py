@@ -17,6 +17,8 @@ NotesmithError              catch this to handle anything notesmith reports on p
 │   └── BinaryFile          it is binary, not Markdown
 ├── GitError                a git operation failed
 ├── DraftError              a draft cannot be rendered or applied to its article; its inputs wait
+├── TranscriptionUnavailable  audio cannot be transcribed now (off, not installed, no endpoint); it waits
+│   └── TranscriptionFailed   the transcriber was tried and failed; the audio waits, the run counts it failed
 └── ModelError              the model could not give a usable answer; its inputs wait
     ├── ModelUnavailable    the endpoint kept failing (timeouts, 429, 5xx) past the retries
     └── InvalidAnswer       the answers stayed invalid past the re-asks
@@ -114,6 +116,15 @@ class GitError(NotesmithError):
 
 class DraftError(NotesmithError):
     """A draft that cannot be rendered, or an update that cannot be applied to its article."""
+
+
+class TranscriptionUnavailable(NotesmithError):
+    """Transcription cannot run now (off, not installed, no endpoint): audio waits in the inbox."""
+
+
+class TranscriptionFailed(TranscriptionUnavailable):
+    """The backend was tried and failed (the endpoint kept failing, the model would not load): audio
+    waits and the run counts it as a failure, as when the chat model fails."""
 
 
 class ModelError(NotesmithError):

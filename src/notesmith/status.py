@@ -8,13 +8,13 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from notesmith.text.frontmatter import parse_block
+from notesmith.text.frontmatter import HEAD_BYTES, mapping_of
 from notesmith.inputs.reading import list_inputs
 from notesmith.checking.tree import DiskTree
 from notesmith.workspace import Workspace
 
-_FRONTMATTER_LIMIT = 64 * 1024  # frontmatter longer than this is not worth reading for a summary
-_KIND_ORDER = ("transcript", "message", "photo", "subtitles", "whisper", "other")
+_KIND_ORDER = ("audio", "transcript", "message", "photo", "subtitles", "whisper", "other")
+_AUDIO_EXTS = (".ogg", ".oga", ".opus", ".m4a", ".mp3", ".wav", ".webm", ".flac", ".mp4")  # audio.naming's
 
 
 def kind_of(name: str) -> str:
@@ -25,6 +25,8 @@ def kind_of(name: str) -> str:
     if lowered.endswith("_photo.md"):
         return "photo"
     ext = os.path.splitext(lowered)[1]
+    if ext in _AUDIO_EXTS:
+        return "audio"
     if ext in (".srt", ".vtt"):
         return "subtitles"
     if ext == ".json":
@@ -58,6 +60,10 @@ def inbox_lines(ws: Workspace) -> list[str]:
     noun = "input" if len(found) == 1 else "inputs"
     lines = [f"inbox: {len(found)} {noun} waiting in {inbox}/ ({_counts(kinds, _KIND_ORDER)}; {_size(total)})"
              if found else f"inbox: nothing to process in {inbox}/"]
+    if kinds["audio"]:
+        from notesmith.audio.backends import transcription_status  # no audio library is imported
+
+        lines.append(f"  audio: {transcription_status(ws.config)}")
     for path, reason in reported:
         lines.append(f"  not an input: {path.name}: {reason}")
     return lines
@@ -89,16 +95,9 @@ def read_frontmatter(path: Path) -> dict | None:
     """The frontmatter mapping of a file, reading no further than its closing line; None when absent or broken."""
     try:
         with open(path, "rb") as handle:
-            head = handle.read(_FRONTMATTER_LIMIT)
+            return mapping_of(handle.read(HEAD_BYTES))
     except OSError:
         return None
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    if not text.startswith("---"):
-        return None
-    block = parse_block(text)
-    if block is None or block.error or not isinstance(block.data, dict):
-        return None
-    return block.data
 
 
 def article_lines(ws: Workspace) -> list[str]:

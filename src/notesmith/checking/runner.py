@@ -15,6 +15,7 @@ from notesmith.checking.tree import DiskTree, StagedTree, index_files, index_tex
 from notesmith.errors import BinaryFile, ConfigError, NotUtf8
 from notesmith.text.article import Article
 from notesmith.text.index_table import load_index
+from notesmith.text.frontmatter import HEAD_BYTES, mapping_of
 from notesmith.workspace import Workspace
 
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
@@ -171,7 +172,8 @@ def _valid_frontmatter(article: Article) -> bool:
 
 
 def _orphans(ws: Workspace, tree, ctx: Context, checked: list[str], cited: set[str]) -> list[Finding]:
-    """OR001 for files at the top of inbox/used/ that no article cites."""
+    """OR001 for files at the top of inbox/used/ that no article cites (a cited transcript's audio and
+    segments files, named in its frontmatter, are kept beside it and count as cited)."""
     articles_root = ws.config.articles.strip("/")
     seen = set(checked)
     for rel in tree.walk(articles_root, ".md"):
@@ -181,13 +183,32 @@ def _orphans(ws: Workspace, tree, ctx: Context, checked: list[str], cited: set[s
         if article is not None:
             cited.update(t.rel for t in resolve_links(article, rel, ctx) if t.rel)
     used = ws.config.used.strip("/")
+    uncited = [rel for rel in tree.walk(used) if posixpath.dirname(rel) == used and rel not in cited]
+    kept = _kept_beside(tree, used, cited) if uncited else set()
     out = []
-    for rel in tree.walk(used):
-        if posixpath.dirname(rel) == used and rel not in cited:
+    for rel in uncited:
+        if rel not in kept:
             finding = ctx.finding(rel, 1, 1, "OR001", "no article cites this input")
             if finding:
                 out.append(finding)
     return out
+
+
+def _kept_beside(tree, used: str, cited: set[str]) -> set[str]:
+    """The audio and segments files that cited transcripts name (`audio_file`, `segments_file`)."""
+    kept = set()
+    for rel in cited:
+        if posixpath.dirname(rel) != used or not rel.endswith("_transcript.txt"):
+            continue
+        try:
+            data = mapping_of(tree.read(rel)[:HEAD_BYTES]) or {}
+        except OSError:
+            continue
+        for key in ("audio_file", "segments_file"):
+            name = data.get(key)
+            if isinstance(name, str) and name and "/" not in name:
+                kept.add(posixpath.join(used, name))
+    return kept
 
 
 def _expand(ws: Workspace, paths: Iterable[Path], tree) -> list[str]:

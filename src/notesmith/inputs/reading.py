@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from notesmith.inputs.audio_names import AUDIO_EXTS
 from notesmith.errors import EmptyInput, InputError, InputUnreadable
 from notesmith.inputs.filenames import parse_filename
 from notesmith.text import frontmatter
@@ -90,13 +91,16 @@ def list_inputs(
             reported.append((path, "not a regular file (fifo, socket or device); "
                                    "remove it from the inbox"))
             continue
-        media = _MEDIA.get(Path(name).suffix.lower())
-        if media == "image":
+        ext = Path(name).suffix.lower()
+        media = _MEDIA.get(ext)
+        if ext in AUDIO_EXTS:
+            found.append(path)  # an audio input: the run transcribes it first (notesmith.audio)
+        elif media == "image":
             reported.append((path, "image file, not a text input: left in place; "
                                    "describe it in a *_photo.md record"))
         elif media:
             reported.append((path, f"{media} file, not a text input: left in place; "
-                                   "transcribe it to text first"))
+                                   "export its audio track as .m4a or .ogg to transcribe it"))
         else:
             found.append(path)
     return found, reported

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from notesmith.pipeline.transcription import prepare_audio
 from notesmith.inputs.credentials import find_credentials
 from notesmith.errors import EmptyInput, InputError, InputUnreadable
 from notesmith.files import cannot_move
@@ -33,6 +34,8 @@ class Intake:
     failed: list[Disposition] = field(default_factory=list)  # → inbox/failed/ with a reason file
     skipped: list[Disposition] = field(default_factory=list)  # → inbox/used/skipped/
     waiting: list[Disposition] = field(default_factory=list)  # stay in the inbox
+    companions: dict[Path, tuple[Path, ...]] = field(default_factory=dict)  # transcript → its audio and .vtt
+    notes: list[str] = field(default_factory=list)
 
 
 def _sha(path: Path) -> str:
@@ -64,8 +67,9 @@ def _credential(item: Input, size: int) -> str:
 
 
 def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_secrets: bool = False,
-               duplicates: Fingerprints | None = None) -> Intake:
-    """Read every input of the inbox (or the chosen files) and sort them.
+               duplicates: Fingerprints | None = None, transcribe: bool = True, transcriber=None,
+               progress=None) -> Intake:
+    """Read every input of the inbox (or the chosen files) and sort them; audio is transcribed first.
 
     `duplicates` knows the text of the inputs already used (pipeline/duplicates.py); without it,
     one is made that caches nothing.
@@ -73,8 +77,13 @@ def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_sec
     config = ws.config
     result = Intake()
     paths, reported = list_inputs(ws.inbox, ws.root, (ws.state,))
+    audio = prepare_audio(ws, paths, chosen, transcribe=transcribe, transcriber=transcriber, progress=progress)
+    paths, result.companions, result.notes = audio.paths, audio.companions, audio.notes
+    result.failed += [Disposition(*entry) for entry in audio.failed]
+    result.skipped += [Disposition(*entry) for entry in audio.skipped]
+    result.waiting += [Disposition(*entry) for entry in audio.waiting]
     if chosen is not None:
-        wanted = {Path(p).resolve() for p in chosen}
+        wanted = audio.chosen or set()
         paths = [p for p in paths if p.resolve() in wanted]
         reported = [(p, r) for p, r in reported if p.resolve() in wanted]
     for path, reason in reported:

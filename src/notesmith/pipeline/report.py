@@ -18,6 +18,7 @@ READ_ONLY = "read-only"    # its article is read-only
 CREDENTIAL = "credential"  # it looks like it holds a credential
 UNREADABLE = "unreadable"  # it cannot be read or moved now (permissions, a file being written)
 INBOX = "inbox"            # not an input notesmith can take as it is (link, special file, media)
+TRANSCRIPTION = "transcription"  # audio that cannot be transcribed now (off, not installed, a dry run)
 DUPLICATE = "duplicate"
 EMPTY = "empty"
 INVALID = "invalid"        # failed: the file cannot be read as an input

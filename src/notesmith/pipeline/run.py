@@ -37,6 +37,7 @@ from notesmith.pipeline.report import RunReport
 from notesmith.pipeline.routing import Route, find_article, route_groups
 from notesmith.pipeline.runlog import RecordingLLM, write_run_log
 from notesmith.pipeline.selfcheck import new_errors
+from notesmith.pipeline.transcription import add_companions
 from notesmith.workspace import Workspace
 
 Progress = Callable[[str], None]
@@ -75,10 +76,11 @@ def choose_llm(ws: Workspace, llm: LLM | None, offline: bool) -> LLM | None:
 
 
 def run(ws: Workspace, llm: LLM | None = None, *, options: RunOptions = RunOptions(),
-        progress: Progress | None = None, checkpoint: Checkpoint | None = None) -> RunReport:
+        progress: Progress | None = None, transcriber=None, checkpoint: Checkpoint | None = None) -> RunReport:
     """Process the inbox once; see the module docstring for the stages.
 
-    `checkpoint` is a test seam: it is called with the name of each apply step once it is done.
+    `transcriber` replaces the configured one for audio inputs; `checkpoint` is a test seam: it is
+    called with the name of each apply step once it is done.
     """
     started = time.monotonic()
     say = progress or (lambda message: None)
@@ -97,7 +99,7 @@ def run(ws: Workspace, llm: LLM | None = None, *, options: RunOptions = RunOptio
         _finish_interrupted(ws, journal, git, options, report, say, checkpoint)
         if not options.dry_run:
             _tidy(ws, report)
-        _process(ws, options, report, recorder, model, repo, git, journal, say, checkpoint)
+        _process(ws, options, report, recorder, model, repo, git, journal, say, checkpoint, transcriber)
     report.seconds = time.monotonic() - started
     if recorder is not None:
         report.usage = recorder.usage
@@ -156,12 +158,15 @@ def _tidy(ws: Workspace, report: RunReport) -> None:
 
 def _process(ws: Workspace, options: RunOptions, report: RunReport, recorder: RecordingLLM | None,
              model: LLM | None, repo: Repository | None, git: Repository | None, journal: Journal,
-             say: Progress, checkpoint: Checkpoint | None) -> None:
+             say: Progress, checkpoint: Checkpoint | None, transcriber=None) -> None:
     config = ws.config
     say("reading the inbox")
     intake = read_inbox(ws, options.files, allow_secrets=options.allow_secrets,
                         duplicates=Fingerprints(ws.used, None if options.dry_run else ws.state / "fingerprints.json",
-                                                root=ws.root, max_bytes=int(config.max_input_mb * 1024 * 1024)))
+                                                root=ws.root, max_bytes=int(config.max_input_mb * 1024 * 1024)),
+                        transcribe=not options.dry_run, transcriber=transcriber, progress=say)
+    report.notes.extend(intake.notes)
+    companions = {input_rel(ws, t): tuple(input_rel(ws, c) for c in mates) for t, mates in intake.companions.items()}
     changes = Changes()
     _record_intake(ws, intake, changes, report)
     if model is not None and intake.ready and options.dry_run:
@@ -198,6 +203,7 @@ def _process(ws: Workspace, options: RunOptions, report: RunReport, recorder: Re
         _dry_plan(ws, composer, routes, by_id, model, report)
         return
     composer.compose(routes, by_id, jobs if drafting_llm is not None else 1, say)
+    add_companions(changes, companions)
     index_changes(ws, changes, repo if repo is not None and repo.has_commits() else None, report)
     report.created, report.updated = list(changes.created), list(changes.updated)
     report.coverage, report.unverified = list(changes.coverage), list(changes.unverified)

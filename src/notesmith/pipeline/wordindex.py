@@ -66,13 +66,16 @@ def words_of(text: str) -> list[str]:
     return out
 
 
+_PARAGRAPH_ANCHOR = re.compile(r"^\[(\d{1,2}):(\d{2}):(\d{2})\][ \t]*", re.M)
+
+
 @dataclass(frozen=True)
 class Span:
     """Where a run of words is in the stored file.
 
     words: positions in the index, half open; chars: offsets in the stored text, half open;
     lines: first and last line, 1-based and inclusive; times: (start, end) in seconds of the cues
-    it covers, for subtitles and Whisper JSON only.
+    it covers, for subtitles, Whisper JSON and transcripts whose paragraphs open with [HH:MM:SS].
     """
 
     words: tuple[int, int]
@@ -105,7 +108,9 @@ class SourceIndex:
             self._reset()
             self._index_range(0, len(text))
         elif suffix not in ("srt", "vtt", "json"):
-            self._index_range(self._body_start(), len(text))
+            start = self._body_start()
+            if not self._index_anchored(start):
+                self._index_range(start, len(text))
         self._positions: dict[int, array] | None = None
         self._pairs: dict[tuple[int, int], float] = {}
         self._similar: dict[str, list[int]] = {}
@@ -221,6 +226,27 @@ class SourceIndex:
                 self._index_range(name_at, name_at + len(voice.group(1)), cue)
             position = markup.end()
         self._index_range(offset + position, offset + len(line), cue)
+
+    def _index_anchored(self, start: int) -> bool:
+        """A transcript whose paragraphs open with [HH:MM:SS] (what notesmith writes for audio): each
+        paragraph is a cue, from its anchor to the next one (the last to the frontmatter's duration)."""
+        anchors = list(_PARAGRAPH_ANCHOR.finditer(self.text, start))
+        if not anchors or self.text[start:anchors[0].start()].strip():
+            return False
+        duration = frontmatter.mapping_of(self.text[:start]) if start else None
+        last = (duration or {}).get("duration")
+        self.timed = True
+        for n, match in enumerate(anchors):
+            begin = int(match[1]) * 3600 + int(match[2]) * 60 + int(match[3])
+            if n + 1 < len(anchors):
+                nxt = anchors[n + 1]
+                end, stop = int(nxt[1]) * 3600 + int(nxt[2]) * 60 + int(nxt[3]), nxt.start()
+            else:
+                end = float(last) if isinstance(last, (int, float)) and last >= begin else begin
+                stop = len(self.text)
+            self.cue_times.append((float(begin), float(end)))
+            self._index_range(match.end(), stop, len(self.cue_times) - 1)
+        return True
 
     def _index_whisper(self) -> bool:
         """Segment texts of Whisper JSON, each found as its string literal in the stored file."""

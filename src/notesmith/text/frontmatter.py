@@ -206,3 +206,14 @@ def set_key(lines: list[str], block: Block, key: str, value: Any) -> list[str]:
         return lines[:first] + [new] + lines[last + 1:]
     end = block.end if block.end is not None else len(lines)
     return lines[:end] + [new] + lines[end:]
+
+
+HEAD_BYTES = 64 * 1024  # frontmatter longer than this is not worth reading for a summary
+
+
+def mapping_of(head: bytes | str) -> dict | None:
+    """The frontmatter mapping at the start of a file's first bytes (HEAD_BYTES are enough); None when
+    there is none, or it is broken."""
+    text = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
+    block = parse_block(text.lstrip("\ufeff"))
+    return block.data if block is not None and not block.error and isinstance(block.data, dict) else None
