@@ -101,9 +101,9 @@ class Model:
         if request.purpose == "update":
             section = schema["properties"]["edits"]["items"]["properties"]["section"]["enum"][0]
             return {"edits": [{"op": "append", "section": section, "heading": None, "blocks": blocks}],
-                    "tags": [], "instructions": []}
+                    "tags": [], "instructions": [], "search": []}
         return {"title": f"Notes {self.rng.randrange(10**6)}", "tags": ["notes"], "description": "Notes.",
-                "blocks": blocks, "instructions": []}
+                "blocks": blocks, "instructions": [], "search": []}
 
     def route(self, schema: dict) -> dict:
         item = schema["properties"]["decisions"]["items"]["properties"]
@@ -114,9 +114,9 @@ class Model:
         self.groups += 1
         if ids and self.groups % 2 == 0:
             return {"decisions": [{"action": "update", "sources": aliases, "article": ids[0], "title": "",
-                                   "reason": ""}], "instructions": []}
+                                   "reason": ""}], "instructions": [], "search": []}
         return {"decisions": [{"action": "create", "sources": aliases, "article": None, "title": "Notes",
-                               "reason": ""}], "instructions": []}
+                               "reason": ""}], "instructions": [], "search": []}
 
     @staticmethod
     def sources(prompt: str) -> dict[str, str]:

@@ -77,7 +77,7 @@ def scripted_model(requests: list[Request]) -> ScriptedLLM:
         ids = sorted({line[1:line.index("]")] for line in text.splitlines() if line.startswith("[S")})
         if request.purpose == "route":
             return {"decisions": [{"action": "create", "sources": ids, "article": None, "title": "Bench note",
-                                   "reason": "bench"}], "instructions": []}
+                                   "reason": "bench"}], "instructions": [], "search": []}
         return {"title": "Bench note", "tags": ["bench"], "description": "A bench note.", "instructions": [],
                 "blocks": [{"type": "paragraph", "text": "A paragraph.", "level": 2, "sources": ids}]}
 

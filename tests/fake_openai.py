@@ -117,6 +117,10 @@ class FakeOpenAI:
         self.transcriptions: deque = deque()
         self.uploads: list[Upload] = []
         self.refuse_verbose_json = False  # answer response_format=verbose_json with HTTP 400
+        # Synopsis requests (notesmith asks one per group before routing) are answered from here, or,
+        # when nothing is queued, with the sources' first words; they are kept apart from `requests`.
+        self.synopses: deque = deque()
+        self.synopsis_requests: list[dict] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
@@ -159,6 +163,9 @@ class FakeOpenAI:
 
     def _next(self, body: dict, headers: dict) -> Any:
         with self._lock:
+            if _is_synopsis(body):
+                self.synopsis_requests.append(body)
+                return self.synopses.popleft() if self.synopses else _auto_synopsis(body)
             self.requests.append(body)
             self.headers.append(headers)
             if self.api_key is not None and headers.get("authorization") != f"Bearer {self.api_key}":
@@ -174,6 +181,23 @@ class FakeOpenAI:
             if not self.responses:
                 return Error(418, "fake_openai: no scripted response left")
             return self.responses.popleft()
+
+
+def _prompt(body: dict) -> str:
+    return "\n".join(str(m.get("content") or "") for m in body.get("messages", []))
+
+
+def _is_synopsis(body: dict) -> bool:
+    fmt = body.get("response_format") or {}
+    if (fmt.get("json_schema") or {}).get("name") == "synopsis":
+        return True
+    return "Describe what the sources below are about" in _prompt(body)
+
+
+def _auto_synopsis(body: dict) -> str:
+    sources = _prompt(body).split("Sources:", 1)[-1]
+    words = [w for w in sources.split() if not w.startswith("[")][:40]
+    return json.dumps({"synopsis": " ".join(words) or "notes", "terms": [], "names": []})
 
 
 def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:

@@ -188,8 +188,8 @@ def decision(action: str, sources: list[str], *, article: str | None = None, tit
     return {"action": action, "sources": sources, "article": article, "title": title, "reason": reason}
 
 
-def routing(*decisions: dict, instructions: list[str] | None = None) -> dict:
-    return {"decisions": list(decisions), "instructions": instructions or []}
+def routing(*decisions: dict, instructions: list[str] | None = None, search: list[str] | None = None) -> dict:
+    return {"decisions": list(decisions), "instructions": instructions or [], "search": search or []}
 
 
 def para(text: str, *sources: str, quote: str | tuple[str, str] | None = None) -> dict:

@@ -41,7 +41,9 @@ def test_description_headings_and_names_come_from_the_article():
     assert (entry.status, entry.updated) == ("review", "2026-09-02")
     prompt = card(entry, "A1")
     assert prompt.startswith('A1: articles/rain.md — "Rain barrels" [water, shed]')
-    assert "GardenPump3000" not in prompt  # names help matching, they never reach a prompt
+    # The card names what the article mentions most ("Mariano's project" finds the article about
+    # Mariano), from its prose: not its headings, which the card shows on their own line.
+    assert prompt.splitlines()[-1] == "    Mentions: GardenPump3000, hose-kit"
     assert "GardenPump3000" in search_text(entry)
 
 

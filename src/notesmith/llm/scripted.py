@@ -42,21 +42,34 @@ class ScriptedLLM:
     route(), new_article() and article_update() of this module), a Reply (returned as is), an
     Exception (raised), or a callable taking the Request and returning any of these (useful when
     requests arrive in no fixed order, e.g. concurrent drafts: look at `request.purpose`).
+
+    The synopsis a run asks for before routing a group (purpose "synopsis") is not taken from the
+    script: it comes from `synopses` (script items, in order) or, when none are given or left, is
+    the sources' first words. Every request, synopses included, is kept in `.requests`.
     """
 
-    def __init__(self, replies: Iterable[Step], *, name: str = "scripted", context_tokens: int = 32768):
+    def __init__(self, replies: Iterable[Step], *, name: str = "scripted", context_tokens: int = 32768,
+                 synopses: Iterable[Step] = ()):
         self.name = name
         self.context_tokens = context_tokens
         self.requests: list[Request] = []
         self._script = iter(replies)
+        self._synopses = iter(synopses)
         self._lock = threading.Lock()
 
     def complete(self, request: Request) -> Reply:
         """Record the request and answer with the next scripted step."""
         with self._lock:
             self.requests.append(request)
+            if request.purpose == "synopsis":
+                step = next(self._synopses, None)
+                if step is None:
+                    step = synopsis(" ".join(" ".join(str(m.get("content") or "") for m in request.messages)
+                                             .split("Sources:", 1)[-1].split()[:40]) or "notes")
+            else:
+                step = None
             try:
-                step = next(self._script)
+                step = step if step is not None else next(self._script)
             except StopIteration:
                 raise RuntimeError(
                     f"ScriptedLLM ran out of replies at request {len(self.requests)}"
@@ -145,9 +158,10 @@ def skip(*sources: str, reason: str = "") -> dict:
     return _decision("skip", sources, None, "", reason)
 
 
-def route(*decisions: dict, instructions: Sequence[str] = ()) -> dict:
-    """The answer to a routing request: every source of the group in exactly one decision."""
-    return {"decisions": list(decisions), "instructions": list(instructions)}
+def route(*decisions: dict, instructions: Sequence[str] = (), search: Sequence[str] = ()) -> dict:
+    """The answer to a routing request: every source of the group in exactly one decision; `search`
+    asks for the articles to be searched again with these words (once) before deciding."""
+    return {"decisions": list(decisions), "instructions": list(instructions), "search": list(search)}
 
 
 def new_article(title: str, *blocks: Block, sources: Sequence[str] = ("S1",), tags: Sequence[str] = (),
@@ -180,3 +194,8 @@ def revise(section: str, *blocks: Block, sources: Sequence[str] = ("S1",)) -> di
 def article_update(*edits: dict, tags: Sequence[str] = (), instructions: Sequence[str | dict] = ()) -> dict:
     """The answer to an update request: edits anchored to the article's sections, and tags to add."""
     return {"edits": list(edits), "tags": list(tags), "instructions": _instructions(instructions, ("S1",))}
+
+
+def synopsis(text: str, terms: Sequence[str] = (), names: Sequence[str] = ()) -> dict:
+    """The answer to a synopsis request: what the group is about, its key terms and names."""
+    return {"synopsis": text, "terms": list(terms), "names": list(names)}

@@ -7,14 +7,18 @@ state folder by file size and modification time.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 from notesmith.text.article import Article, Summary
 from notesmith.errors import ArticleError, WriteError
 from notesmith.files import read_json, write_json
+from notesmith.pipeline.shortlist import tokenize
 
-CACHE_VERSION = 4
-NAMES = 40  # product names from the body, for matching only (they never reach a prompt)
+CACHE_VERSION = 5
+NAMES = 40  # names from the body: all for matching, the first CARD_NAMES on a prompt's card
+TERMS = 150  # the body's most frequent words, for matching a synopsis (they never reach a prompt)
+CARD_NAMES = 8  # names shown on a candidate's card in the routing prompt
 
 
 def search_text(entry: Summary) -> str:
@@ -23,8 +27,15 @@ def search_text(entry: Summary) -> str:
                      *entry.names, entry.rel.rsplit("/", 1)[-1][:-3].replace("-", " ")])
 
 
+def body_terms(article: Article, limit: int = TERMS) -> tuple[str, ...]:
+    """The article body's most frequent index terms (stems and transliterations, no skeletons)."""
+    body = "\n".join(line for line in article.lines[article.body_start - 1:] if not line.startswith("[^"))
+    counts = Counter(term for term in tokenize(body) if not term.startswith("~"))
+    return tuple(term for term, _ in counts.most_common(limit))
+
+
 def card(entry: Summary, alias: str, max_headings: int = 12) -> str:
-    """A few lines for a prompt: id, path, title, tags, description, section headings."""
+    """A few lines for a prompt: id, path, title, tags, description, section headings, the names it mentions most."""
     lines = [f"{alias}: {entry.rel} — \"{entry.title}\"" + (f" [{', '.join(entry.tags)}]" if entry.tags else "")]
     if entry.description:
         lines.append(f"    {entry.description}")
@@ -32,6 +43,8 @@ def card(entry: Summary, alias: str, max_headings: int = 12) -> str:
         shown = list(entry.headings[:max_headings])
         more = len(entry.headings) - len(shown)
         lines.append("    Sections: " + "; ".join(shown) + (f"; … ({more} more)" if more > 0 else ""))
+    if entry.names:
+        lines.append("    Mentions: " + ", ".join(entry.names[:CARD_NAMES]))
     return "\n".join(lines)
 
 
@@ -65,9 +78,10 @@ def load_catalog(root: Path, articles_dir: str, cache_file: Path | None = None) 
                 entry = Summary(**{k: tuple(v) if isinstance(v, list) else v for k, v in zip(_FIELDS, cached["entry"])})
             else:
                 try:
-                    entry = Article.load(path).summary(rel, names=NAMES)
+                    article = Article.load(path)
                 except ArticleError:
                     continue
+                entry = article.summary(rel, names=NAMES)._replace(terms=body_terms(article))
             fresh[rel] = cached if cached and cached.get("stamp") == stamp else \
                 {"stamp": stamp, "entry": [_plain(getattr(entry, f)) for f in _FIELDS]}
             entries.append(entry)

@@ -105,6 +105,7 @@ class RunReport:
     unverified: list[Unverified] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)  # offline: consecutive notes made into one article
     followed: list[str] = field(default_factory=list)  # placement instructions recognised, and what was done
+    routing: list[dict] = field(default_factory=list)  # per group, with a model: synopsis, candidates, decision
     notes: list[str] = field(default_factory=list)
     plan: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)

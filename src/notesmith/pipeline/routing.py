@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 import posixpath
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -15,7 +16,9 @@ from notesmith.errors import ConfigError, ModelError
 from notesmith.llm import LLM, Reply, Request, ask_json
 from notesmith.pipeline.prompts import Prompts, describe_source, source_aliases
 from notesmith.pipeline.schemas import route_schema
-from notesmith.pipeline.shortlist import Shortlist
+from notesmith.pipeline import placement
+from notesmith.pipeline.shortlist import Shortlist, fuse
+from notesmith.pipeline.synopsis import write_synopsis
 from notesmith.text.article import Summary
 
 if TYPE_CHECKING:
@@ -23,6 +26,8 @@ if TYPE_CHECKING:
     from notesmith.pipeline.report import RunReport
 
 ROUTE_SOURCE_CHARS = 1500
+FUSE_DEPTH = 20  # how deep each ranking is read before fusing
+BODY_B = 0.3  # BM25 length normalisation of the body index: a long article is not a worse match
 # Offline, a group updates an existing article only when the best match is clearly ahead of the
 # runner-up (OFFLINE_MIN_LEAD times its score) and not weak (score per square root of the group's
 # distinct words); otherwise it becomes a new article. A wrong update is worse than a new article a
@@ -89,8 +94,11 @@ def route_offline(group: Sequence[Input], candidates: Candidates) -> list[Route]
 
 
 def route_with_model(llm: LLM, prompts: Prompts, group: Sequence[Input], candidates: Candidates,
-                     language: str) -> tuple[list[Route], list[Reply], list[str]]:
-    """Ask the model where the group goes; returns routes, replies and reported instructions."""
+                     language: str, search: list[str] | None = None) -> tuple[list[Route], list[Reply], list[str]]:
+    """Ask the model where the group goes; returns routes, replies and reported instructions.
+
+    `search`, when given, receives the terms the model asked to search the articles with.
+    """
     sources = source_aliases(group)
     by_alias = candidates.by_alias()
     prompt = prompts.render(
@@ -119,6 +127,8 @@ def route_with_model(llm: LLM, prompts: Prompts, group: Sequence[Input], candida
         return errors
 
     data, replies = ask_json(llm, request, validate=validate)
+    if search is not None:
+        search.extend(term for term in data.get("search", []) if str(term).strip())
     routes = []
     for decision in data["decisions"]:
         ids = tuple(sources[sid].id for sid in decision["sources"])
@@ -153,7 +163,6 @@ def route_groups(groups: Sequence[Sequence[Input]], catalog: Sequence[Summary], 
     groups are routed by offline_routing.plan_offline (placement instructions, languages, merging
     by `merge`), and `report` gets what it merged and which instructions it followed.
     """
-    entries = {e.rel: e for e in catalog}
     index = Shortlist((e.rel, search_text(e)) for e in catalog)
     if llm is None:
         from notesmith.pipeline.offline_routing import MergeRule as Rule, article_language, plan_offline
@@ -168,17 +177,91 @@ def route_groups(groups: Sequence[Sequence[Input]], catalog: Sequence[Summary], 
             report.followed.extend(plan.followed)
             report.notes.extend(plan.notes)
         return plan.routes
-    candidates = [shortlist(g, index, entries, k) for g in groups]
+    finder = Finder(catalog, index)
+    journal = report.routing if report is not None else []
 
-    def one(pair: tuple[Sequence[Input], Candidates]) -> list[Route]:
-        group, cands = pair
+    def one(group: Sequence[Input]) -> list[Route]:
+        placed = follow_placement(group, catalog)
+        if placed is not None:
+            journal.append({"inputs": [i.id for i in group], "placement": placed.reason, "decision": [placed.article]})
+            return [placed]
+        entry: dict = {"inputs": [i.id for i in group]}
         try:
-            routes, _, asked = route_with_model(llm, prompts, group, cands, language)
+            if finder.entries:  # with no article to find, a synopsis would find nothing
+                synopsis = write_synopsis(llm, prompts, group, language)
+                entry.update(synopsis=synopsis.text, terms=list(synopsis.terms), names=list(synopsis.names))
+                cands = finder.candidates(group_text(group), synopsis.query(), k)
+            else:
+                cands = Candidates((), ())
+            entry["candidates"] = [e.rel for e in cands.entries]
+            asked: list[str] = []
+            routes, _, said = route_with_model(llm, prompts, group, cands, language, search=asked)
+            if asked and finder.entries:
+                more = finder.candidates(" ".join(asked), " ".join(asked), k, exclude={e.rel for e in cands.entries})
+                entry["search"], entry["found"] = asked, [e.rel for e in more.entries]
+                if more.entries:
+                    wider = Candidates(cands.entries + more.entries, cands.scores + more.scores)
+                    routes, _, said = route_with_model(llm, prompts, group, wider, language)
         except ModelError as exc:
             hold(group, f"the model failed while routing: {exc.message}")
             return []
-        instructions.extend(asked)
+        entry["decision"] = [f"{r.action} {r.article or r.title}".strip() for r in routes]
+        journal.append(entry)
+        instructions.extend(said)
         return routes
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return [r for routes in pool.map(one, zip(groups, candidates)) for r in routes]
+        return [r for routes in pool.map(one, groups) for r in routes]
+
+
+class Finder:
+    """The shortlist over the catalog: the articles' cards, and (for a synopsis) their bodies' frequent words.
+
+    Without a synopsis it ranks the cards by the group's own words, as the offline router does.
+    With one, it fuses three rankings: the group's words and the synopsis against the cards, and
+    the synopsis against the bodies, so an English synopsis of Russian notes finds English articles
+    by what they say, not only by their titles (bench/routing_recall.py measures it).
+    """
+
+    def __init__(self, catalog: Sequence[Summary], cards: Shortlist | None = None):
+        self.entries = {e.rel: e for e in catalog}
+        self.cards = cards if cards is not None else Shortlist((e.rel, search_text(e)) for e in catalog)
+        self._bodies: Shortlist | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def bodies(self) -> Shortlist:
+        with self._lock:
+            if self._bodies is None:  # built on first use: only model runs need it
+                self._bodies = Shortlist(((e.rel, " ".join(e.terms)) for e in self.entries.values()), b=BODY_B)
+            return self._bodies
+
+    def candidates(self, text: str, synopsis: str | None = None, k: int = 8, *,
+                   exclude: set[str] = frozenset()) -> Candidates:
+        """The k articles closest to text (and to the synopsis), best first."""
+        if not self.entries:
+            return Candidates((), ())
+        if synopsis is None:
+            found = self.cards.top(text, k)
+        else:
+            depth = FUSE_DEPTH + len(exclude)
+            found = fuse([[d for d, _ in self.cards.top(text, depth)], [d for d, _ in self.cards.top(synopsis, depth)],
+                          [d for d, _ in self.bodies.top(synopsis, depth)]], k + len(exclude))
+        found = [(rel, score) for rel, score in found if rel not in exclude][:k]
+        return Candidates(tuple(self.entries[r] for r, _ in found), tuple(s for _, s in found))
+
+
+def follow_placement(group: Sequence[Input], catalog: Sequence[Summary]) -> Route | None:
+    """A route the group's own placement instruction names ("add this to the X article"), before
+    anything else is asked: an existing article whose title or file name the words match."""
+    for item in group:
+        found = placement.find(item.text)
+        if found is None or found.placement.kind != "add":
+            continue
+        names = [(e.rel, [e.title, e.rel.rsplit("/", 1)[-1][:-3].replace("-", " ")]) for e in catalog]
+        rel = placement.match(found.placement.target, names)
+        if rel is not None:
+            title = next(e.title for e in catalog if e.rel == rel)
+            return Route("update", tuple(i.id for i in group), rel, title,
+                         f"placement instruction: “{found.placement.phrase}”")
+    return None

@@ -19,7 +19,7 @@ from pathlib import Path
 from notesmith.files import remove_temporaries, state_dir
 from notesmith.git.repo import Repository
 from notesmith.inputs import Input
-from notesmith.llm.base import LLM, estimate_tokens
+from notesmith.llm.base import LLM, estimate_messages_tokens, estimate_tokens
 from notesmith.lock import WorkspaceLock
 from notesmith.pipeline import report as outcome
 from notesmith.pipeline.applying import Applied, Checkpoint, apply_plan
@@ -37,6 +37,7 @@ from notesmith.pipeline.report import RunReport
 from notesmith.pipeline.routing import Route, find_article, route_groups
 from notesmith.pipeline.runlog import RecordingLLM, write_run_log
 from notesmith.pipeline.selfcheck import new_errors
+from notesmith.pipeline.synopsis import synopsis_request
 from notesmith.pipeline.transcription import add_companions
 from notesmith.workspace import Workspace
 
@@ -275,9 +276,14 @@ def _dry_plan(ws: Workspace, composer: Composer, routes: list[Route], by_id: dic
     report.created, report.updated = list(changes.created), list(changes.updated)
     report.plan = describe_plan(changes)
     if model is not None:
-        texts = [by_id[i].text for r in routes for i in r.inputs]
-        calls = len({r.inputs for r in routes}) * 2  # a routing and a drafting call per group
-        report.estimated_tokens = 2 * sum(estimate_tokens(t) for t in texts) + DRAFT_PROMPT_TOKENS * calls
+        prompts = Prompts(ws.path("prompts"), ws.path("style_file"))
+        groups = list({r.inputs: [by_id[i] for i in r.inputs] for r in routes}.values())
+        texts = [item.text for group in groups for item in group]
+        synopses = sum(estimate_messages_tokens(synopsis_request(prompts, g, ws.config.language).messages)
+                       for g in groups)
+        # a synopsis, a routing and a drafting call per group: the sources go to the last two
+        report.estimated_tokens = synopses + 2 * sum(estimate_tokens(t) for t in texts) + \
+            DRAFT_PROMPT_TOKENS * 2 * len(groups)
 
 
 def _record_applied(report: RunReport, done: Applied) -> None:

@@ -60,6 +60,7 @@ def route_schema(source_ids: list[str], article_ids: list[str]) -> dict:
     return _object(
         decisions={"type": "array", "items": decision, "minItems": 1},
         instructions={"type": "array", "items": {"type": "string"}},
+        search={"type": "array", "items": {"type": "string"}},
     )
 
 

@@ -14,7 +14,7 @@ import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from notesmith.text.slugs import transliterate
@@ -220,11 +220,15 @@ class Shortlist:
         return [(self.ids[i], s) for i, s in best]
 
     def top_union(self, queries: Iterable[str], k: int = 8, *, depth: int = 20) -> list[tuple[str, float]]:
-        """The k best for several queries at once (a group's own text, its synopsis): the union of each
-        query's `depth` best, ranked by reciprocal rank fusion, so no query's score scale dominates."""
-        fused: dict[str, float] = defaultdict(float)
-        for query in queries:
-            if query.strip():
-                for rank, (doc_id, _) in enumerate(self.top(query, depth)):
-                    fused[doc_id] += 1.0 / (RRF_K + rank + 1)
-        return heapq.nsmallest(k, fused.items(), key=lambda p: (-p[1], p[0]))
+        """The k best for several queries at once (a group's own text, its synopsis), fused."""
+        return fuse([[doc for doc, _ in self.top(q, depth)] for q in queries if q.strip()], k)
+
+
+def fuse(rankings: Iterable[Sequence[str]], k: int = 8) -> list[tuple[str, float]]:
+    """The union of several rankings, ranked by reciprocal rank fusion: no query's or index's score
+    scale dominates, and a document ranked well by several wins."""
+    fused: dict[str, float] = defaultdict(float)
+    for ranking in rankings:
+        for rank, doc_id in enumerate(ranking):
+            fused[doc_id] += 1.0 / (RRF_K + rank + 1)
+    return heapq.nsmallest(k, fused.items(), key=lambda p: (-p[1], p[0]))

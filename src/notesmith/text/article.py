@@ -24,6 +24,7 @@ class Summary(NamedTuple):
     tags: tuple[str, ...] = ()
     headings: tuple[str, ...] = ()  # the level 2 and 3 headings, Sources left out
     names: tuple[str, ...] = ()  # names the body mentions most (for routing; only when asked for)
+    terms: tuple[str, ...] = ()  # the body's most frequent words, as routing indexes them (the catalog's)
 
 
 class Section(NamedTuple):

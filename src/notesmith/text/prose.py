@@ -105,8 +105,9 @@ _NOT_NAMES = re.compile(r"\[\^[^\]]+\]|\]\([^)]*\)|<[^>]+>|https?://\S+")  # foo
 
 def salient_names(lines: Sequence[str], limit: int = 40) -> list[str]:
     """Product and project names of body lines, most frequent first: capitalised words not opening a
-    sentence, CamelCase, words with digits, code spans. Footnote definitions are left out."""
-    text = _NOT_NAMES.sub(" ", "\n".join(line for line in lines if not line.startswith("[^")))
+    sentence, CamelCase, words with digits, code spans. Headings (shown on their own) and footnote
+    definitions are left out."""
+    text = _NOT_NAMES.sub(" ", "\n".join(line for line in lines if not line.startswith(("[^", "#"))))
     counts: Counter[str] = Counter()
     for m in re.finditer(r"(?<![.!?:\n]\s)(?<!^)\b([A-Z][\w.+-]*[A-Za-z0-9])", text, re.M):
         counts[m.group(1)] += 1
