@@ -8,11 +8,15 @@ from pathlib import Path
 from notesmith.pipeline.drafting import draft_new_with_model
 from notesmith.inputs.reading import Input
 from notesmith.llm import ScriptedLLM
+from notesmith.llm.jsonschema import validate
 from notesmith.pipeline.prompts import Prompts
 from notesmith.pipeline.schemas import draft_schema, route_schema, update_schema
 
-SCHEMAS = [draft_schema(["S1", "S2"]), route_schema(["S1"], ["A1", "A2"]), update_schema(["S1"], ["sec1"])]
-UNSUPPORTED_BY_OPENAI_STRICT = {"minLength", "maxLength", "default", "examples"}
+SCHEMAS = [draft_schema(["S1", "S2"]), route_schema(["S1"], ["A1", "A2"]), route_schema(["S1"], []),
+           update_schema(["S1"], ["sec1"])]
+# Refused by OpenAI's strict mode, or dropped by grammar converters (llama.cpp, llama-cpp-python).
+UNSUPPORTED_BY_OPENAI_STRICT = {"minLength", "maxLength", "default", "examples", "format", "pattern",
+                                "oneOf", "allOf", "$ref", "not", "if"}
 
 
 def walk(schema):
@@ -21,6 +25,8 @@ def walk(schema):
         yield from walk(value)
     if isinstance(schema.get("items"), dict):
         yield from walk(schema["items"])
+    for option in schema.get("anyOf", []):
+        yield from walk(option)
 
 
 def test_every_object_is_closed_and_requires_all_its_properties():
@@ -32,11 +38,33 @@ def test_every_object_is_closed_and_requires_all_its_properties():
                 assert sorted(node["required"]) == sorted(node["properties"])
 
 
+def test_no_enum_sits_beside_a_type_list():
+    # llama-cpp-python's converter reads {"type": ["string", "null"], "enum": [...]} as `string | null`.
+    for schema in SCHEMAS:
+        for node in walk(schema):
+            assert not ("enum" in node and isinstance(node.get("type"), list)), node
+            assert not isinstance(node.get("type"), list), node
+            assert node.get("enum") != [], node
+
+
 def test_sources_can_only_name_the_ids_given():
     block = draft_schema(["S1", "S2"])["properties"]["blocks"]["items"]
     assert block["properties"]["sources"]["items"]["enum"] == ["S1", "S2"]
     decision = route_schema(["S1"], ["A1"])["properties"]["decisions"]["items"]
-    assert decision["properties"]["article"]["enum"] == ["A1", None]
+    assert decision["properties"]["article"] == {"anyOf": [{"type": "string", "enum": ["A1"]}, {"type": "null"}]}
+    no_articles = route_schema(["S1"], [])["properties"]["decisions"]["items"]
+    assert no_articles["properties"]["article"] == {"type": "null"}
+
+
+def test_an_article_id_outside_the_list_is_named_in_the_error():
+    schema = route_schema(["S1"], ["A1", "A2"])
+    answer = {"decisions": [{"action": "update", "sources": ["S1"], "article": "Tom_R", "title": "", "reason": ""}],
+              "instructions": []}
+    assert validate(answer, schema) == ["$.decisions[0].article: 'Tom_R' is not one of ['A1', 'A2', None]"]
+    answer["decisions"][0]["article"] = None
+    assert validate(answer, schema) == []
+    answer["decisions"][0]["article"] = "A2"
+    assert validate(answer, schema) == []
 
 
 def test_an_empty_title_or_paragraph_is_re_asked_with_the_error_shown():

@@ -1,9 +1,11 @@
 """JSON Schemas for the model's answers; enums of the ids given in each prompt do the hard work.
 
 Every object lists all its properties as required and forbids others, and no string has a length
-limit, so servers with strict structured output (OpenAI's strict mode accepts no length
-constraints) and grammar-constrained decoding accept the schemas as they are; what a schema
-cannot say (no empty text) the caller's validation says.
+limit, format or pattern, so servers with strict structured output (OpenAI's strict mode accepts no
+length constraints) and grammar-constrained decoding accept the schemas as they are; what a schema
+cannot say (no empty text) the caller's validation says. A value that may be null is an `anyOf`
+of its form and `{"type": "null"}`, never a type list beside an `enum`: llama-cpp-python's grammar
+converter reads such a type list first and drops the enum, so the model could write any id.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ def _object(**properties: dict) -> dict:
 
 def _ids(ids: list[str]) -> dict:
     return {"type": "string", "enum": list(ids)}
+
+
+def _or_null(schema: dict | None) -> dict:
+    """The schema or null; just null when there is nothing else (an empty enum is no schema)."""
+    return {"anyOf": [schema, {"type": "null"}]} if schema is not None else {"type": "null"}
 
 
 def blocks_schema(source_ids: list[str]) -> dict:
@@ -31,7 +38,7 @@ def blocks_schema(source_ids: list[str]) -> dict:
 
 def route_schema(source_ids: list[str], article_ids: list[str]) -> dict:
     """Routing decisions: each names an action, its sources and (for updates) an article id."""
-    article = {"type": ["string", "null"], "enum": [*article_ids, None]}
+    article = _or_null(_ids(article_ids) if article_ids else None)
     decision = _object(
         action={"type": "string", "enum": ["create", "update", "feedback", "skip"]},
         sources={"type": "array", "items": _ids(source_ids), "minItems": 1},
@@ -61,7 +68,7 @@ def update_schema(source_ids: list[str], section_ids: list[str]) -> dict:
     edit = _object(
         op={"type": "string", "enum": ["append", "add_section", "revise"]},
         section=_ids(section_ids),
-        heading={"type": ["string", "null"]},
+        heading=_or_null({"type": "string"}),
         blocks=blocks_schema(source_ids),
     )
     return _object(
