@@ -30,6 +30,7 @@ class Answer:
     finish_reason: str = "stop"
     usage: dict | None = field(default_factory=lambda: {"prompt_tokens": 10, "completion_tokens": 5})
     model: str | None = None
+    extra: dict = field(default_factory=dict)  # more fields of the message, e.g. {"reasoning_content": "..."}
 
 
 @dataclass
@@ -147,7 +148,7 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 "model": answer.model or body.get("model", "fake-model"),
                 "choices": [{
                     "index": 0,
-                    "message": {"role": "assistant", "content": answer.content},
+                    "message": {"role": "assistant", "content": answer.content, **answer.extra},
                     "finish_reason": answer.finish_reason,
                     "logprobs": None,
                 }],

@@ -8,6 +8,8 @@ NotesmithError            catch this to handle anything notesmith reports on pur
 ├── GitError              a git operation failed
 └── ModelError            the model could not give a usable answer
     ├── ModelUnavailable  the endpoint kept failing (timeouts, 429, 5xx) past the retries
+    │   └── EndpointUnreachable  nothing answers there (refused, unknown host, TLS): not retried
+    ├── FormatRefused     the endpoint refused the way a structured answer was asked for
     └── InvalidAnswer     the answers stayed invalid past the re-asks
 
 Every message is one line that names the file (when there is one) and the next step.
@@ -68,3 +70,11 @@ class ModelUnavailable(ModelError):
 
 class InvalidAnswer(ModelError):
     """The model's answers stayed invalid past the re-asks."""
+
+
+class EndpointUnreachable(ModelUnavailable):
+    """Nothing answers at the endpoint (connection refused, unknown host, TLS failure); retrying will not help."""
+
+
+class FormatRefused(ModelError):
+    """The endpoint refused the response_format a structured answer was asked for."""

@@ -55,13 +55,17 @@ class Request:
 
 @dataclass(frozen=True)
 class Reply:
-    """One answer: its text, why it stopped, the tokens it cost and how it was asked for."""
+    """One answer: its text, why it stopped, the tokens it cost and how it was asked for.
+
+    `reasoning_tokens` is what a reasoning model spent thinking (0 when none or unknown).
+    """
 
     text: str
     finish_reason: str
     usage: Usage
     model: str
     format: str
+    reasoning_tokens: int = 0
 
 
 @runtime_checkable
