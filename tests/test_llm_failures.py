@@ -138,3 +138,15 @@ def test_process_with_a_model_but_no_endpoint_or_key_stops_before_any_call(tmp_p
     assert out.returncode == 2, out.stdout + out.stderr
     assert out.stdout == ""
     assert out.stderr.strip().count("\n") == 0 and "OPENAI_API_KEY" in out.stderr, out.stderr
+
+
+def test_temperature_and_seed_come_from_config_and_environment(tmp_path):
+    from notesmith.config import load_config
+    from notesmith.errors import ConfigError as Bad
+
+    (tmp_path / "notesmith.toml").write_text("temperature = 0\n")
+    config = load_config(tmp_path, environ={"NOTESMITH_SEED": "42"})
+    assert (config.temperature, config.seed) == (0.0, 42)
+    assert (load_config(tmp_path / "nowhere", environ={}).temperature, load_config(tmp_path, environ={}).seed) == (None, None)
+    with pytest.raises(Bad, match="'seed' must be a number"):
+        load_config(tmp_path, environ={"NOTESMITH_SEED": "soon"})
