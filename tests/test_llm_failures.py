@@ -150,3 +150,25 @@ def test_temperature_and_seed_come_from_config_and_environment(tmp_path):
     assert (load_config(tmp_path / "nowhere", environ={}).temperature, load_config(tmp_path, environ={}).seed) == (None, None)
     with pytest.raises(Bad, match="'seed' must be a number"):
         load_config(tmp_path, environ={"NOTESMITH_SEED": "soon"})
+
+
+def test_a_capped_answer_a_reasoning_model_spent_thinking_is_asked_again_with_the_whole_budget(fake_openai, tmp_path):
+    caps = tmp_path / "endpoints.json"
+    thinking = {"prompt_tokens": 50, "completion_tokens": 300, "completion_tokens_details": {"reasoning_tokens": 300}}
+    fake_openai.queue(Answer("", finish_reason="length", usage=thinking), {"action": "create"}, {"action": "update"})
+    capped = Request(ASK.messages, schema=ASK.schema, purpose="route", max_tokens=300)
+    llm = OpenAILLM("thinker", base_url=fake_openai.url, api_key="k", context_tokens=8000, capabilities_file=caps)
+    data, replies = ask_json(llm, capped)
+    assert data == {"action": "create"} and len(replies) == 1
+    first, second = fake_openai.requests
+    assert first["max_tokens"] == 300 and second["max_tokens"] > 4000
+    again = OpenAILLM("thinker", base_url=fake_openai.url, api_key="k", context_tokens=8000, capabilities_file=caps)
+    ask_json(again, capped)
+    assert fake_openai.requests[2]["max_tokens"] > 4000  # remembered: no capped attempt first
+
+
+def test_a_cap_applies_to_models_that_do_not_reason(fake_openai):
+    fake_openai.queue({"action": "create"})
+    llm = OpenAILLM("m", base_url=fake_openai.url, api_key="k", context_tokens=8000)
+    ask_json(llm, Request(ASK.messages, schema=ASK.schema, max_tokens=300))
+    assert fake_openai.requests[0]["max_tokens"] == 300

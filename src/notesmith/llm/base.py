@@ -49,7 +49,7 @@ class Request:
     messages: list[dict] = field(default_factory=list)
     schema: dict | None = None
     schema_name: str = "answer"
-    max_tokens: int | None = None
+    max_tokens: int | None = None  # a cap on the answer; the backend lowers it to what the context leaves
     purpose: str = ""
 
 

@@ -120,7 +120,7 @@ def diagnose(config: Config, *, environ: Mapping[str, str] | None = None, timeou
     from notesmith.llm.openai_backend import OpenAILLM
 
     llm = OpenAILLM(config.model, base_url=endpoint, api_key=key or "not-needed", timeout=timeout, retries=0,
-                    context_tokens=config.context_tokens, max_output_tokens=None,
+                    context_tokens=config.context_tokens, max_output_tokens=2048,
                     temperature=config.temperature, seed=config.seed)
     latency = _probe_latency(diagnosis, llm)
     if latency is None:

@@ -98,7 +98,24 @@ class OpenAILLM:
         return remembered if remembered in STRUCTURED_FORMATS else STRUCTURED_FORMATS[0]
 
     def complete(self, request: Request) -> Reply:
-        """Send one request, stepping down structured formats and retrying transient failures."""
+        """Send one request, stepping down structured formats and retrying transient failures.
+
+        A request's max_tokens cap is lifted for a reasoning model, whose thinking counts against
+        it: the first capped answer it spends thinking is asked again with the whole budget, and
+        the endpoint is remembered as reasoning.
+        """
+        reply = self._complete(request)
+        if request.max_tokens and not self._reasons() and _thought_only(reply):
+            log.info("%s: %s spent a capped answer on reasoning; asking again with the whole budget",
+                     self.base_url, self.name)
+            self._caps.set(self.base_url, self.name, reasoning="yes")
+            reply = self._complete(request)
+        return reply
+
+    def _reasons(self) -> bool:
+        return self._caps.get(self.base_url, self.name).get("reasoning") == "yes"
+
+    def _complete(self, request: Request) -> Reply:
         if request.schema is None:
             return self._ask(request, "text")
         start = self.structured_format
@@ -246,9 +263,11 @@ class OpenAILLM:
         return self._caps.get(self.base_url, self.name).get("tokens_param", "max_tokens")
 
     def _max_tokens(self, request: Request, messages: list[dict]) -> int:
-        if request.max_tokens:
-            return request.max_tokens
         budget = output_budget(self.context_tokens, messages)
+        if request.max_tokens and not (self._reasons() and budget > request.max_tokens):
+            # A cap the caller knows the answer fits in (a routing decision is short); a small
+            # model that never closes a string stops there instead of filling the context.
+            return min(request.max_tokens, budget) if budget > 0 else request.max_tokens
         if budget <= 0:
             raise ModelError(
                 f"the {request.purpose or 'prompt'} prompt (about {estimate_messages_tokens(messages)} tokens)"
@@ -361,6 +380,10 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _thought_only(reply: Reply) -> bool:
+    return reply.reasoning_tokens > 0 and (reply.finish_reason == "length" or not reply.text.strip())
 
 
 def _reasoning_tokens(message: Any, usage: Any) -> int:

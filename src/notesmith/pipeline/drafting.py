@@ -27,6 +27,14 @@ ARTICLE_PART_CHARS = 400_000
 MIN_SOURCE_ROOM = 1000  # tokens: below this an update prompt has no room left for sources
 # Share of the model's context a drafting prompt may take; the rest is for the answer.
 PROMPT_SHARE = 0.45
+# A cap on a draft's answer: a curator keeps everything, so about the sources' own size; twice
+# that leaves room for headings, the JSON around the blocks and a wordier language. A small model
+# that never closes a string stops there instead of writing until the context is full.
+DRAFT_ANSWER_TOKENS = 1024
+
+
+def _answer_cap(sources: str) -> int:
+    return DRAFT_ANSWER_TOKENS + 2 * estimate_tokens(sources)
 
 
 @dataclass
@@ -204,12 +212,10 @@ def _draft_parts(llm, prompts, group, title, language, budget, depth) -> Drafted
 
 def _ask_draft(llm, prompts, part, title, language) -> tuple[dict, list[Reply]]:
     sources = source_aliases(part)
-    prompt = prompts.render(
-        "draft", title=title, language_name=_language_name(language),
-        sources="\n\n".join(describe_source(a, s) for a, s in sources.items()),
-    )
+    text = "\n\n".join(describe_source(a, s) for a, s in sources.items())
+    prompt = prompts.render("draft", title=title, language_name=_language_name(language), sources=text)
     request = Request(_messages(prompts, language, prompt), schema=draft_schema(list(sources)),
-                      schema_name="article", purpose="draft")
+                      schema_name="article", purpose="draft", max_tokens=_answer_cap(text))
     return ask_json(llm, request, validate=_uncited)
 
 
@@ -227,12 +233,13 @@ def draft_update_with_model(llm: LLM, prompts: Prompts, article: Article, rel: s
     levels = {s.title: s.level for s in article.sections()}
     listing = "\n".join(f"{sid}: {'#' * levels.get(title, 2)} {title}" for sid, title in ids.items())
     body = "\n".join(article.lines[article.body_start - 1:])
+    text = "\n\n".join(describe_source(a, s) for a, s in sources.items())
     prompt = prompts.render(
         "update", language_name=_language_name(language), article_path=rel, sections=listing or "(none)",
-        article=body, sources="\n\n".join(describe_source(a, s) for a, s in sources.items()),
+        article=body, sources=text,
     )
     request = Request(_messages(prompts, language, prompt), schema=update_schema(list(sources), list(ids) or ["end"]),
-                      schema_name="article_update", purpose="update")
+                      schema_name="article_update", purpose="update", max_tokens=_answer_cap(text))
 
     def validate(data: dict) -> list[str]:
         errors = []
