@@ -9,6 +9,7 @@ consumed uncited; `notesmith check` passes; and the run repeats (temperature 0, 
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -35,6 +36,11 @@ def test_smollm2_process_accounts_for_every_input(smol_url, smol_model, smol_n_c
     seconds = time.monotonic() - started
     lines = report.summary_lines()
     record(f"SmolLM2 process, {server}", {"seconds": round(seconds, 1), "summary": lines})
+    if report.log_file:  # what the model answered, call by call (the run log holds every reply)
+        calls = json.loads((ws / report.log_file).read_text(encoding="utf-8"))["calls"]
+        record(f"SmolLM2 answers, {server}", [
+            {k: (c.get(k) or "")[:400] if k in ("reply", "error") else c.get(k)
+             for k in ("purpose", "format", "finish_reason", "usage", "reply", "error") if k in c} for c in calls])
 
     # Every input accounted for, exactly once.
     inputs = {f"inbox/{name}" for name in INPUTS}

@@ -265,7 +265,7 @@ def _probe_mode(diagnosis: Diagnosis, llm: Any, fmt: str, label: str) -> bool:
     try:
         reply = llm.ask_as(request, fmt)
     except FormatRefused as exc:
-        diagnosis.add(label, "no", f"refused ({exc.message})")
+        diagnosis.add(label, "no", f"refused ({_short(exc.message)})")
         return False
     except ModelError as exc:
         diagnosis.add(label, "warn", f"failed ({exc.message})")
@@ -336,6 +336,10 @@ def _remember(state: Path, endpoint: str, model: str, fmt: str) -> None:
     from notesmith.llm.openai_backend import _Capabilities
 
     _Capabilities(state / "endpoints.json").set(endpoint, model, format=fmt)
+
+
+def _short(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _names(models: list[str]) -> str:
