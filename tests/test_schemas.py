@@ -79,3 +79,18 @@ def test_an_empty_title_or_paragraph_is_re_asked_with_the_error_shown():
     assert drafted.content.title == "Bike care"
     retry = llm.requests[1].messages[-1]["content"]
     assert "$.title: give the article a title" in retry and "$.blocks[0]: the text is empty" in retry
+
+
+def test_lists_a_model_could_repeat_without_end_are_bounded():
+    route = route_schema(["S1", "S2"], ["A1"])
+    decisions = route["properties"]["decisions"]
+    assert decisions["maxItems"] == 2 and decisions["items"]["properties"]["sources"]["maxItems"] == 2
+    draft = draft_schema(["S1", "S2", "S3"])
+    assert draft["properties"]["blocks"]["items"]["properties"]["sources"]["maxItems"] == 3
+    looping = {"title": "t", "tags": [], "description": "d", "instructions": [],
+               "blocks": [{"type": "paragraph", "text": "x", "level": 2, "sources": ["S1"] * 4}]}
+    assert validate(looping, draft) == ["$.blocks[0].sources: expected at most 3 items, got 4"]
+    for schema in SCHEMAS:
+        for node in walk(schema):
+            if node.get("type") == "array" and node is not schema.get("properties", {}).get("blocks"):
+                assert "maxItems" in node or node.get("items", {}).get("type") == "object", node

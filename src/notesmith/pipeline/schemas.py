@@ -6,6 +6,11 @@ length constraints) and grammar-constrained decoding accept the schemas as they 
 cannot say (no empty text) the caller's validation says. A value that may be null is an `anyOf`
 of its form and `{"type": "null"}`, never a type list beside an `enum`: llama-cpp-python's grammar
 converter reads such a type list first and drops the enum, so the model could write any id.
+
+Arrays a model could repeat without end are bounded by maxItems (which strict mode and the
+converters accept): a list of source ids by the number of ids given, routing decisions by the
+number of sources, tags and instructions by a handful. A 135M model otherwise writes "S1", "S1", …
+until its answer is cut off.
 """
 
 from __future__ import annotations
@@ -16,8 +21,21 @@ def _object(**properties: dict) -> dict:
             "additionalProperties": False}
 
 
+MAX_TAGS = 8
+MAX_INSTRUCTIONS = 10
+
+
 def _ids(ids: list[str]) -> dict:
     return {"type": "string", "enum": list(ids)}
+
+
+def _id_list(ids: list[str], *, least: int = 0) -> dict:
+    bounds = {"minItems": least} if least else {}
+    return {"type": "array", "items": _ids(ids), **bounds, "maxItems": len(ids)}
+
+
+def _strings(most: int) -> dict:
+    return {"type": "array", "items": {"type": "string"}, "maxItems": most}
 
 
 def _or_null(schema: dict | None) -> dict:
@@ -31,7 +49,7 @@ def blocks_schema(source_ids: list[str]) -> dict:
         type={"type": "string", "enum": ["heading", "paragraph"]},
         text={"type": "string"},
         level={"type": "integer", "enum": [2, 3]},
-        sources={"type": "array", "items": _ids(source_ids)},
+        sources=_id_list(source_ids),
     )
     return {"type": "array", "items": block, "minItems": 1}
 
@@ -41,14 +59,14 @@ def route_schema(source_ids: list[str], article_ids: list[str]) -> dict:
     article = _or_null(_ids(article_ids) if article_ids else None)
     decision = _object(
         action={"type": "string", "enum": ["create", "update", "feedback", "skip"]},
-        sources={"type": "array", "items": _ids(source_ids), "minItems": 1},
+        sources=_id_list(source_ids, least=1),
         article=article,
         title={"type": "string"},
         reason={"type": "string"},
     )
     return _object(
-        decisions={"type": "array", "items": decision, "minItems": 1},
-        instructions={"type": "array", "items": {"type": "string"}},
+        decisions={"type": "array", "items": decision, "minItems": 1, "maxItems": len(source_ids)},
+        instructions=_strings(MAX_INSTRUCTIONS),
     )
 
 
@@ -56,10 +74,10 @@ def draft_schema(source_ids: list[str]) -> dict:
     """A new article: title, tags, one-sentence description, blocks."""
     return _object(
         title={"type": "string"},
-        tags={"type": "array", "items": {"type": "string"}},
+        tags=_strings(MAX_TAGS),
         description={"type": "string"},
         blocks=blocks_schema(source_ids),
-        instructions={"type": "array", "items": {"type": "string"}},
+        instructions=_strings(MAX_INSTRUCTIONS),
     )
 
 
@@ -73,6 +91,6 @@ def update_schema(source_ids: list[str], section_ids: list[str]) -> dict:
     )
     return _object(
         edits={"type": "array", "items": edit, "minItems": 1},
-        tags={"type": "array", "items": {"type": "string"}},
-        instructions={"type": "array", "items": {"type": "string"}},
+        tags=_strings(MAX_TAGS),
+        instructions=_strings(MAX_INSTRUCTIONS),
     )
