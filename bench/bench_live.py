@@ -97,6 +97,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600, help="seconds per model call")
     parser.add_argument("--label", default="")
     parser.add_argument("--out", help="append the result as one JSON line to this file")
+    parser.add_argument("--keep", help="copy the workspace here afterwards (its run log holds every answer)")
     parser.add_argument("--workspace", help=argparse.SUPPRESS)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -120,6 +121,10 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             result = {"error": f"not finished after {args.budget:g} s (stopped)"}
         result.update(label=args.label, inputs=inputs, wall=round(time.monotonic() - started, 1))
+        if args.keep:
+            import shutil
+
+            shutil.copytree(folder, args.keep, dirs_exist_ok=True)
     result["per_input"] = round(result["wall"] / inputs, 1)
     line = json.dumps(result)
     print(line)

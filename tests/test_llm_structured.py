@@ -70,8 +70,8 @@ def test_empty_and_cut_off_answers_are_failures_never_content():
 
 
 def test_attempts_bound_the_calls():
-    llm = ScriptedLLM([{"ids": ["S3"]}] * 5)
-    with pytest.raises(InvalidAnswer, match="after 2 attempts: \\$.ids\\[0\\]: 'S3' is not one of"):
+    llm = ScriptedLLM([{"ids": [f"S{n}"]} for n in range(3, 8)])
+    with pytest.raises(InvalidAnswer, match="after 2 attempts: \\$.ids\\[0\\]: 'S4' is not one of"):
         ask_json(llm, REQUEST, attempts=2)
     assert len(llm.requests) == 2
 
@@ -117,3 +117,11 @@ def test_a_reasoning_model_that_only_thought_fails_at_once_saying_what_to_change
     message = str(caught.value)
     assert "thinker spent its answer on reasoning (3990 tokens) and wrote no draft" in message
     assert "model without reasoning" in message and "cut off" not in message
+
+
+def test_the_same_failed_answer_twice_is_not_asked_a_third_time():
+    cut = Reply('{"ids": ["S1", "S1", "S1"', "length", Usage(5, 5), "m", "json_schema")
+    llm = ScriptedLLM([cut, cut, {"ids": ["S1"]}])
+    with pytest.raises(InvalidAnswer, match="after 2 attempts \\(the same answer twice\\): answer was cut off"):
+        ask_json(llm, REQUEST, attempts=3)
+    assert len(llm.requests) == 2

@@ -2,7 +2,8 @@
 
 A re-ask is the original messages unchanged (so a server's prompt cache keeps them) followed by
 the last answer and its errors only: earlier failed attempts are not sent again, and an answer too
-long to be worth re-reading is replaced by a note of its size.
+long to be worth re-reading is replaced by a note of its size. A model that gives the same failed
+answer twice is not asked a third time: at temperature 0 it would give it again.
 """
 
 from __future__ import annotations
@@ -55,10 +56,13 @@ def ask_json(
         data, errors = _judge(reply, request, validate)
         if not errors:
             return data, replies
+        if len(replies) > 1 and reply.text == replies[-2].text:
+            break
         messages = list(request.messages) + _feedback(reply, errors)
     shown = "; ".join(errors[:MAX_ERRORS_SHOWN])
+    repeated = " (the same answer twice)" if len(replies) > 1 and replies[-1].text == replies[-2].text else ""
     raise _invalid(
-        f"the model's {request.purpose or 'answer'} stayed invalid after {len(replies)} attempts: {shown};"
+        f"the model's {request.purpose or 'answer'} stayed invalid after {len(replies)} attempts{repeated}: {shown};"
         " try a larger model or a smaller input",
         replies, errors)
 

@@ -30,7 +30,7 @@ PROMPT_SHARE = 0.45
 # A cap on a draft's answer: a curator keeps everything, so about the sources' own size; twice
 # that leaves room for headings, the JSON around the blocks and a wordier language. A small model
 # that never closes a string stops there instead of writing until the context is full.
-DRAFT_ANSWER_TOKENS = 1024
+DRAFT_ANSWER_TOKENS = 512
 
 
 def _answer_cap(sources: str) -> int:
