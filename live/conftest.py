@@ -1,6 +1,7 @@
 """The live tier's fixtures: the servers that `live/run` started, SDK clients and an OpenAILLM.
 
-`live_url` is llama.cpp's own llama-server; `py_url` is llama-cpp-python's server on the same model.
+`live_url` is llama.cpp's own llama-server; `py_url` is llama-cpp-python's server on the same model
+(the tiny handmade one). `smol_url` is each of the two servers again on SmolLM2-135M-Instruct.
 The variables are LIVE_*, not NOTESMITH_*: notesmith's config refuses NOTESMITH_ names it does not know.
 """
 
@@ -49,6 +50,40 @@ def live_model() -> str:
 def n_ctx() -> int:
     """The context size the server was started with."""
     return int(_env("LIVE_N_CTX"))
+
+
+@pytest.fixture(scope="session")
+def server_python() -> str:
+    """The servers' venv python, where llama-cpp-python (and its grammar converter) is installed."""
+    return _env("LIVE_SERVER_PYTHON")
+
+
+@pytest.fixture(scope="session")
+def smol_model() -> str:
+    """The name SmolLM2-135M-Instruct is served under."""
+    return _env("LIVE_SMOL_MODEL")
+
+
+@pytest.fixture(scope="session")
+def smol_n_ctx() -> int:
+    """The context size both SmolLM2 servers were started with."""
+    return int(_env("LIVE_SMOL_N_CTX"))
+
+
+SMOL_SERVERS = {"llama-server": "LIVE_SMOL_LLAMA_SERVER_URL", "llama-cpp-python": "LIVE_SMOL_LLAMA_CPP_PYTHON_URL"}
+
+
+@pytest.fixture(params=list(SMOL_SERVERS))
+def smol_url(request) -> str:
+    """Each server with SmolLM2-135M-Instruct in turn (request.param names it)."""
+    return _env(SMOL_SERVERS[request.param])
+
+
+def smol_llm(url: str, model: str, n_ctx: int, state: Path, **kw) -> OpenAILLM:
+    """notesmith's OpenAILLM on a SmolLM2 server: deterministic (temperature 0, a seed), one retry."""
+    options = dict(base_url=url, api_key="not-needed", context_tokens=n_ctx, retries=1, backoff=0.1,
+                   timeout=600, temperature=0, seed=42, capabilities_file=state / "capabilities.json")
+    return OpenAILLM(model, **{**options, **kw})
 
 
 def sdk(url: str) -> openai.OpenAI:

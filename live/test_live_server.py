@@ -69,8 +69,9 @@ def test_tiny_max_tokens_is_cut_off_and_never_content(client, live_model, llm, r
         ask_json(llm, request)
     except InvalidAnswer as exc:
         assert exc.errors == [CUT_OFF]
-        assert [r.finish_reason for r in exc.replies] == ["length"] * 3
-        assert "cut off by the length limit" in str(exc)
+        # The same cut-off answer twice: a third ask would get it again.
+        assert [r.finish_reason for r in exc.replies] == ["length"] * 2
+        assert "(the same answer twice)" in str(exc) and "cut off by the length limit" in str(exc)
     else:
         raise AssertionError("a reply cut off at 4 tokens was taken as an answer")
     record("cut-off answer", f"{text!r} finish_reason=length")
@@ -81,7 +82,10 @@ def test_schema_string_lengths_are_honoured(client, live_model, record):
     schema = {"type": "object", "additionalProperties": False, "required": ["short", "long"],
               "properties": {"short": {"type": "string", "maxLength": 2},
                              "long": {"type": "string", "minLength": 6, "maxLength": 8}}}
-    response = _chat(client, live_model, "Fill in the fields.", max_tokens=64,
+    # Greedy and seeded: sampled at the server's default temperature, the filler characters were
+    # random, and now and then one broke llama-server's output parser (HTTP 500, "does not match
+    # the expected peg-native format").
+    response = _chat(client, live_model, "Fill in the fields.", max_tokens=64, temperature=0, seed=42,
                      response_format={"type": "json_schema", "json_schema": {"name": "lengths", "schema": schema}})
 
     assert response.choices[0].finish_reason == "stop", response

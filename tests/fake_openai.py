@@ -5,7 +5,8 @@ Use the `fake_openai` fixture (`from tests.fake_openai import fake_openai` in a 
     fake_openai.queue("plain text", {"a": 1}, Error(429, headers={"Retry-After": "2"}), DROP)
     llm = OpenAILLM("m", base_url=fake_openai.url, api_key="sk-test")
 
-Every request body (parsed JSON) and its headers are kept in `.requests` / `.headers`.
+Every request body (parsed JSON) and its headers are kept in `.requests` / `.headers`. GET
+/v1/models lists `.model_ids`; GET /props answers `.props` when set (llama.cpp's server info).
 
 `POST /v1/audio/transcriptions` takes a real multipart upload and answers from its own queue:
 
@@ -37,6 +38,7 @@ class Answer:
     finish_reason: str = "stop"
     usage: dict | None = field(default_factory=lambda: {"prompt_tokens": 10, "completion_tokens": 5})
     model: str | None = None
+    extra: dict = field(default_factory=dict)  # more fields of the message, e.g. {"reasoning_content": "..."}
 
 
 @dataclass
@@ -121,6 +123,9 @@ class FakeOpenAI:
         # when nothing is queued, with the sources' first words; they are kept apart from `requests`.
         self.synopses: deque = deque()
         self.synopsis_requests: list[dict] = []
+        self.strict_models = False  # when True, chat for a model not in model_ids gets OpenAI's HTTP 404
+        self.props: dict | None = None  # when set, GET /props answers it (llama.cpp's server info)
+        self.model_extra: dict = {}  # more fields for each listed model, e.g. vLLM's {"max_model_len": 4096}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
@@ -172,6 +177,10 @@ class FakeOpenAI:
                 return Error(401, "Incorrect API key provided", body={"message": "Incorrect API key provided",
                                                                       "type": "invalid_request_error",
                                                                       "code": "invalid_api_key"})
+            if self.strict_models and body.get("model") not in self.model_ids:
+                return Error(404, "scripted", body={"message": f"The model `{body.get('model')}` does not exist"
+                                                    " or you do not have access to it.",
+                                                    "type": "invalid_request_error", "code": "model_not_found"})
             requested = body.get("response_format") or {}
             fmt = requested.get("type")
             if fmt == "json_object" and "schema" in requested:
@@ -206,9 +215,15 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:
+            if self.path.rstrip("/") == "/props" and fake.props is not None:
+                return self._json(200, fake.props)
             if self.path.rstrip("/") != "/v1/models":
                 return self._json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
-            data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in fake.model_ids]
+            if fake.api_key is not None and self.headers.get("Authorization") != f"Bearer {fake.api_key}":
+                return self._json(401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
+                                                  "code": "invalid_api_key"}})
+            data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake", **fake.model_extra}
+                    for m in fake.model_ids]
             self._json(200, {"object": "list", "data": data})
 
         def do_POST(self) -> None:
@@ -267,7 +282,7 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 "model": answer.model or body.get("model", "fake-model"),
                 "choices": [{
                     "index": 0,
-                    "message": {"role": "assistant", "content": answer.content},
+                    "message": {"role": "assistant", "content": answer.content, **answer.extra},
                     "finish_reason": answer.finish_reason,
                     "logprobs": None,
                 }],

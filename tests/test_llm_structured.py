@@ -58,8 +58,11 @@ def test_empty_and_cut_off_answers_are_failures_never_content():
         ask_json(llm, REQUEST)
     assert "empty answer" in str(caught.value)
     assert "draft" in str(caught.value)
-    assert [m["content"] for m in llm.requests[2].messages[1:]] == [
+    # Each re-ask is the original messages and the last failure only.
+    assert [m["content"] for m in llm.requests[1].messages[1:]] == [
         "Your answer was empty. Answer with JSON that follows the schema.",
+    ]
+    assert [m["content"] for m in llm.requests[2].messages[1:]] == [
         "Your answer was cut off by the length limit. Answer again with shorter JSON that follows the schema.",
     ]
     assert len(caught.value.replies) == 3
@@ -67,8 +70,8 @@ def test_empty_and_cut_off_answers_are_failures_never_content():
 
 
 def test_attempts_bound_the_calls():
-    llm = ScriptedLLM([{"ids": ["S3"]}] * 5)
-    with pytest.raises(InvalidAnswer, match="after 2 attempts: \\$.ids\\[0\\]: 'S3' is not one of"):
+    llm = ScriptedLLM([{"ids": [f"S{n}"]} for n in range(3, 8)])
+    with pytest.raises(InvalidAnswer, match="after 2 attempts: \\$.ids\\[0\\]: 'S4' is not one of"):
         ask_json(llm, REQUEST, attempts=2)
     assert len(llm.requests) == 2
 
@@ -81,3 +84,44 @@ def test_estimates_and_budget():
     assert output_budget(1000, messages) == 1000 - (100 + 4) - 256
     assert output_budget(100, messages) == 0
     assert Usage(1, 2) + Usage(3, 4) == Usage(4, 6) and Usage(4, 6).total == 10
+
+
+def test_a_re_ask_keeps_the_original_messages_first_and_only_the_last_answer():
+    llm = ScriptedLLM([{"ids": ["S3"]}, {"ids": ["S4"]}, {"ids": ["S1"]}])
+    data, _ = ask_json(llm, REQUEST)
+    assert data == {"ids": ["S1"]}
+    third = llm.requests[2].messages
+    assert third[: len(REQUEST.messages)] == REQUEST.messages  # a stable prefix for the server's prompt cache
+    assert [m["role"] for m in third] == ["user", "assistant", "user"]
+    assert third[1]["content"] == '{"ids": ["S4"]}' and "S3" not in str(third)
+    assert "'S4' is not one of ['S1', 'S2']" in third[2]["content"]
+
+
+def test_a_long_failed_answer_is_not_sent_back():
+    rambling = {"ids": ["S9"], "note": "word " * 2000}
+    llm = ScriptedLLM([rambling, {"ids": ["S1"]}])
+    ask_json(llm, REQUEST)
+    second = llm.requests[1].messages
+    assert [m["role"] for m in second] == ["user", "user"]
+    assert "word word" not in second[1]["content"]
+    assert "characters, not repeated here" in second[1]["content"] and "'S9' is not one of" in second[1]["content"]
+
+
+@pytest.mark.parametrize("text, finish", [("", "stop"), ('{"ids": [', "length")])
+def test_a_reasoning_model_that_only_thought_fails_at_once_saying_what_to_change(text, finish):
+    thought = Reply(text, finish, Usage(50, 4000), "thinker", "json_schema", reasoning_tokens=3990)
+    llm = ScriptedLLM([thought, {"ids": ["S1"]}])
+    with pytest.raises(InvalidAnswer) as caught:
+        ask_json(llm, REQUEST)
+    assert len(llm.requests) == 1  # re-asking with the same budget would think again
+    message = str(caught.value)
+    assert "thinker spent its answer on reasoning (3990 tokens) and wrote no draft" in message
+    assert "model without reasoning" in message and "cut off" not in message
+
+
+def test_the_same_failed_answer_twice_is_not_asked_a_third_time():
+    cut = Reply('{"ids": ["S1", "S1", "S1"', "length", Usage(5, 5), "m", "json_schema")
+    llm = ScriptedLLM([cut, cut, {"ids": ["S1"]}])
+    with pytest.raises(InvalidAnswer, match="after 2 attempts \\(the same answer twice\\): answer was cut off"):
+        ask_json(llm, REQUEST, attempts=3)
+    assert len(llm.requests) == 2

@@ -103,7 +103,7 @@ def test_routing_prompt_holds_descriptions_not_whole_articles(tmp_path, fake_ope
     assert DEEP_SENTENCE in user_prompt(fake_openai.requests[1])  # the update itself sees the article
     schema = fake_openai.requests[0]["response_format"]["json_schema"]["schema"]
     item = schema["properties"]["decisions"]["items"]["properties"]
-    assert item["sources"]["items"]["enum"] == ["S1"] and item["article"]["enum"] == ["A1", None]
+    assert item["sources"]["items"]["enum"] == ["S1"] and item["article"]["anyOf"][0]["enum"] == ["A1"]
     assert "## March\n\nNew hive notes.[^2]\n\n## Sources" in (ws / BEES_ARTICLE_REL).read_text(encoding="utf-8")
 
 

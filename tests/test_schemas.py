@@ -7,12 +7,15 @@ import datetime as dt
 from notesmith.pipeline.draft_model import draft_new_with_model
 from notesmith.inputs.reading import Input
 from notesmith.llm import ScriptedLLM
+from notesmith.llm.jsonschema import validate
 from notesmith.pipeline.prompts import Prompts
 from notesmith.pipeline.schemas import draft_schema, quotes_schema, route_schema, update_schema
 
-SCHEMAS = [draft_schema(["S1", "S2"]), route_schema(["S1"], ["A1", "A2"]), update_schema(["S1"], ["sec1"]),
-           quotes_schema(["Q1", "Q2"], ["S1", "S2"])]
-UNSUPPORTED_BY_OPENAI_STRICT = {"minLength", "maxLength", "default", "examples"}
+SCHEMAS = [draft_schema(["S1", "S2"]), route_schema(["S1"], ["A1", "A2"]), route_schema(["S1"], []),
+           update_schema(["S1"], ["sec1"]), quotes_schema(["Q1", "Q2"], ["S1", "S2"])]
+# Refused by OpenAI's strict mode, or dropped by grammar converters (llama.cpp, llama-cpp-python).
+UNSUPPORTED_BY_OPENAI_STRICT = {"minLength", "maxLength", "default", "examples", "format", "pattern",
+                                "oneOf", "allOf", "$ref", "not", "if"}
 
 
 def walk(schema):
@@ -21,6 +24,8 @@ def walk(schema):
         yield from walk(value)
     if isinstance(schema.get("items"), dict):
         yield from walk(schema["items"])
+    for option in schema.get("anyOf", []):
+        yield from walk(option)
 
 
 def test_every_object_is_closed_and_requires_all_its_properties():
@@ -30,6 +35,15 @@ def test_every_object_is_closed_and_requires_all_its_properties():
             if node.get("type") == "object":
                 assert node["additionalProperties"] is False
                 assert sorted(node["required"]) == sorted(node["properties"])
+
+
+def test_no_enum_sits_beside_a_type_list():
+    # llama-cpp-python's converter reads {"type": ["string", "null"], "enum": [...]} as `string | null`.
+    for schema in SCHEMAS:
+        for node in walk(schema):
+            assert not ("enum" in node and isinstance(node.get("type"), list)), node
+            assert not isinstance(node.get("type"), list), node
+            assert node.get("enum") != [], node
 
 
 def test_sources_can_only_name_the_ids_given():
@@ -47,7 +61,20 @@ def test_sources_can_only_name_the_ids_given():
     quote = quotes_schema(["Q1"], ["S1", "S2"])["properties"]["passages"]["items"]["properties"]
     assert quote["item"]["enum"] == ["Q1"] and quote["source"]["enum"] == ["S1", "S2"]
     decision = route_schema(["S1"], ["A1"])["properties"]["decisions"]["items"]
-    assert decision["properties"]["article"]["enum"] == ["A1", None]
+    assert decision["properties"]["article"] == {"anyOf": [{"type": "string", "enum": ["A1"]}, {"type": "null"}]}
+    no_articles = route_schema(["S1"], [])["properties"]["decisions"]["items"]
+    assert no_articles["properties"]["article"] == {"type": "null"}
+
+
+def test_an_article_id_outside_the_list_is_named_in_the_error():
+    schema = route_schema(["S1"], ["A1", "A2"])
+    answer = {"decisions": [{"action": "update", "sources": ["S1"], "article": "Tom_R", "title": "", "reason": ""}],
+              "instructions": [], "search": []}
+    assert validate(answer, schema) == ["$.decisions[0].article: 'Tom_R' is not one of ['A1', 'A2', None]"]
+    answer["decisions"][0]["article"] = None
+    assert validate(answer, schema) == []
+    answer["decisions"][0]["article"] = "A2"
+    assert validate(answer, schema) == []
 
 
 def test_an_empty_title_or_paragraph_is_re_asked_with_the_error_shown(tmp_path):
@@ -69,3 +96,20 @@ def test_an_empty_title_or_paragraph_is_re_asked_with_the_error_shown(tmp_path):
     assert "$.blocks[1]: a paragraph must list in evidence the passages" in retry
     assert len(llm.requests) == 2  # the quote was found: nothing is asked again
     assert drafted.content.blocks[0].evidence[0].anchor.lines == (1, 1)
+
+
+def test_lists_a_model_could_repeat_without_end_are_bounded():
+    route = route_schema(["S1", "S2"], ["A1"])
+    decisions = route["properties"]["decisions"]
+    assert decisions["maxItems"] == 2 and decisions["items"]["properties"]["sources"]["maxItems"] == 2
+    draft = draft_schema(["S1", "S2", "S3"])
+    evidence = draft["properties"]["blocks"]["items"]["properties"]["evidence"]
+    assert evidence["maxItems"] == 12  # four passages of each source at most
+    item = {"source": "S1", "first_words": "a b", "last_words": "c d"}
+    looping = {"title": "t", "tags": [], "description": "d", "instructions": [],
+               "blocks": [{"type": "paragraph", "text": "x", "level": 2, "evidence": [item] * 13}]}
+    assert validate(looping, draft) == ["$.blocks[0].evidence: expected at most 12 items, got 13"]
+    for schema in SCHEMAS:
+        for node in walk(schema):
+            if node.get("type") == "array" and node is not schema.get("properties", {}).get("blocks"):
+                assert "maxItems" in node or node.get("items", {}).get("type") == "object", node

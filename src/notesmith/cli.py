@@ -271,6 +271,24 @@ def trace(ctx: click.Context, target: str, fmt: str) -> None:
 
 
 @main.command()
+@click.option("--model", help="Model name to check (default: NOTESMITH_MODEL or `model` in config).")
+@click.option("--base-url", help="Endpoint to check (default: OPENAI_BASE_URL, `base_url` in config, or OpenAI).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for each request.")
+@debug_option
+@click.pass_context
+def doctor(ctx: click.Context, model: str | None, base_url: str | None, fmt: str, timeout: float) -> None:
+    """Check the model endpoint: reachable, key, model, structured output, context, latency; exit 1 if unusable."""
+    from notesmith.llm.doctor import diagnose, render
+
+    ws = open_workspace(ctx, model=model, base_url=base_url)
+    diagnosis = diagnose(ws.config, timeout=timeout, state=ws.state if ws.state.is_dir() else None)
+    click.echo(render(diagnosis, fmt))
+    ctx.exit(0 if diagnosis.ok else 1)
+
+
+@main.command()
 def rules() -> None:
     """List the check codes, their default severity and what each means."""
     from notesmith.checking.rules import RULES

@@ -41,6 +41,8 @@ class Config:
     model: str | None = None
     base_url: str | None = None
     context_tokens: int = 32768
+    temperature: float | None = None  # None: the endpoint's default (reasoning models refuse others)
+    seed: int | None = None
     jobs: int = 4
     retries: int = 5
     timeout: float = 120.0
@@ -66,6 +68,7 @@ _FIELDS = {f.name: f for f in fields(Config)}
 ALLOWED = tuple(sorted(_FIELDS))
 PATH_KEYS = ("inbox", "used", "feedback", "skipped", "failed", "articles", "assets", "prompts", "state", "style_file")
 FILE_NAME_KEYS = ("index_name",)
+_OPTIONAL_NUMBERS = {"temperature": float, "seed": int}
 
 
 def _coerce(key: str, value: Any, source: str) -> Any:
@@ -79,6 +82,16 @@ def _coerce(key: str, value: Any, source: str) -> Any:
             if severity not in SEVERITIES:
                 raise ConfigError(f"{source}: rule {code} must be one of {', '.join(SEVERITIES)}, got {severity!r}")
         return dict(value)
+    if key in _OPTIONAL_NUMBERS:
+        if value is None or value == "":
+            return None
+        try:
+            number = _OPTIONAL_NUMBERS[key](value)
+        except (TypeError, ValueError):
+            raise bad("a number") from None
+        if number < 0 or isinstance(value, bool):
+            raise bad("a number ≥ 0")
+        return number
     if isinstance(default, tuple):
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]

@@ -21,6 +21,8 @@ NotesmithError              catch this to handle anything notesmith reports on p
 │   └── TranscriptionFailed   the transcriber was tried and failed; the audio waits, the run counts it failed
 └── ModelError              the model could not give a usable answer; its inputs wait
     ├── ModelUnavailable    the endpoint kept failing (timeouts, 429, 5xx) past the retries
+    │   └── EndpointUnreachable  nothing answers there (refused, unknown host, TLS): not retried
+    ├── FormatRefused       the endpoint refused the way a structured answer was asked for
     └── InvalidAnswer       the answers stayed invalid past the re-asks
         └── AnswerCutOff    ... because each was cut off by the length limit (or empty)
 
@@ -146,3 +148,10 @@ class InvalidAnswer(ModelError):
 
 class AnswerCutOff(InvalidAnswer):
     """Every answer was cut off by the length limit (or empty): a smaller unit may succeed."""
+
+class EndpointUnreachable(ModelUnavailable):
+    """Nothing answers at the endpoint (connection refused, unknown host, TLS failure); retrying will not help."""
+
+
+class FormatRefused(ModelError):
+    """The endpoint refused the response_format a structured answer was asked for."""

@@ -49,19 +49,23 @@ class Request:
     messages: list[dict] = field(default_factory=list)
     schema: dict | None = None
     schema_name: str = "answer"
-    max_tokens: int | None = None
+    max_tokens: int | None = None  # a cap on the answer; the backend lowers it to what the context leaves
     purpose: str = ""
 
 
 @dataclass(frozen=True)
 class Reply:
-    """One answer: its text, why it stopped, the tokens it cost and how it was asked for."""
+    """One answer: its text, why it stopped, the tokens it cost and how it was asked for.
+
+    `reasoning_tokens` is what a reasoning model spent thinking (0 when none or unknown).
+    """
 
     text: str
     finish_reason: str
     usage: Usage
     model: str
     format: str
+    reasoning_tokens: int = 0
 
 
 @runtime_checkable

@@ -92,11 +92,31 @@ def _check_alternatives(value: Any, options: list, path: str, errors: list[str],
         _check(value, option, path, found)
         results.append(found)
     matches = sum(1 for found in results if not found)
-    if matches == 0:
+    allowed = _listed_values(options)
+    if matches == 0 and allowed is not None:
+        errors.append(f"{path}: {_show(value)} is not one of {_show(allowed, 400)}")
+    elif matches == 0:
         closest = min(results, key=len)
         errors.append(f"{path}: matches none of the {len(options)} allowed forms (closest: {closest[0]})")
     elif exactly_one and matches > 1:
         errors.append(f"{path}: matches {matches} of the allowed forms, expected exactly one")
+
+
+def _listed_values(options: list) -> list | None:
+    """The values allowed by alternatives that are all enums, consts or null (else None)."""
+    values: list = []
+    for option in options:
+        if not isinstance(option, dict):
+            return None
+        if "enum" in option:
+            values.extend(option["enum"])
+        elif "const" in option:
+            values.append(option["const"])
+        elif option == {"type": "null"}:
+            values.append(None)
+        else:
+            return None
+    return values
 
 
 def _type_ok(value: Any, expected: str | list[str]) -> bool:

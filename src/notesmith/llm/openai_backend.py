@@ -4,16 +4,23 @@ Structured answers are asked for as `json_schema`, then `json_object` with the s
 (llama.cpp and its Python server constrain decoding with it), then plain `json_object`, then
 plain instructions, stepping down when the server rejects a format; the level that works is
 remembered per (endpoint, model), in memory and in an optional JSON file.
+
+Only what can recover is retried: timeouts, dropped connections, 408, 429 and 5xx. A refused
+connection to this machine, an unknown host or a failed TLS handshake fails at once
+(EndpointUnreachable), decided by the exception's type, never by its text.
 """
 
 from __future__ import annotations
 
 import email.utils
+import ipaddress
 import json
 import logging
 import os
 import random
 import re
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import openai
 
-from notesmith.errors import ModelError, ModelUnavailable, WriteError
+from notesmith.errors import ConfigError, EndpointUnreachable, FormatRefused, ModelError, ModelUnavailable, WriteError
 from notesmith.llm.base import Reply, Request, Usage, estimate_messages_tokens, estimate_tokens, output_budget
 
 log = logging.getLogger(__name__)
@@ -33,10 +40,6 @@ STRUCTURED_FORMATS = ("json_schema", "json_object_schema", "json_object", "plain
 _FORMAT_WORDS = ("response_format", "json_schema", "json_object")
 _OTHER_CAUSES = ("max_tokens", "max_completion_tokens", "context length", "context_length", "maximum context")
 _KEY_LIKE = re.compile(r"\b(sk-|gsk_|key-)[A-Za-z0-9_\-*]{6,}")
-
-
-class _Rejected(Exception):
-    """The server refused the way a structured answer was asked for."""
 
 
 class OpenAILLM:
@@ -56,10 +59,17 @@ class OpenAILLM:
         context_tokens: int = 32768,
         max_output_tokens: int | None = 16384,
         capabilities_file: Path | None = None,
+        temperature: float | None = None,
+        seed: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
         env_key = os.environ.get("OPENAI_API_KEY")
         if client is None:
+            if not (base_url or os.environ.get("OPENAI_BASE_URL") or api_key or env_key):
+                raise ConfigError(
+                    f"model {model!r} is set but no endpoint is: set base_url (or OPENAI_BASE_URL) to your"
+                    " server's URL, or OPENAI_API_KEY to use OpenAI's API"
+                )
             client = openai.OpenAI(
                 base_url=base_url, api_key=api_key or env_key or "not-needed", max_retries=0, timeout=timeout
             )
@@ -71,6 +81,8 @@ class OpenAILLM:
         self.name = model
         self.context_tokens = context_tokens
         self.max_output_tokens = max_output_tokens
+        self.temperature = temperature
+        self.seed = seed
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
@@ -86,14 +98,31 @@ class OpenAILLM:
         return remembered if remembered in STRUCTURED_FORMATS else STRUCTURED_FORMATS[0]
 
     def complete(self, request: Request) -> Reply:
-        """Send one request, stepping down structured formats and retrying transient failures."""
+        """Send one request, stepping down structured formats and retrying transient failures.
+
+        A request's max_tokens cap is lifted for a reasoning model, whose thinking counts against
+        it: the first capped answer it spends thinking is asked again with the whole budget, and
+        the endpoint is remembered as reasoning.
+        """
+        reply = self._complete(request)
+        if request.max_tokens and not self._reasons() and _thought_only(reply):
+            log.info("%s: %s spent a capped answer on reasoning; asking again with the whole budget",
+                     self.base_url, self.name)
+            self._caps.set(self.base_url, self.name, reasoning="yes")
+            reply = self._complete(request)
+        return reply
+
+    def _reasons(self) -> bool:
+        return self._caps.get(self.base_url, self.name).get("reasoning") == "yes"
+
+    def _complete(self, request: Request) -> Reply:
         if request.schema is None:
             return self._ask(request, "text")
         start = self.structured_format
         for fmt in STRUCTURED_FORMATS[STRUCTURED_FORMATS.index(start):]:
             try:
                 reply = self._ask(request, fmt)
-            except _Rejected as exc:
+            except FormatRefused as exc:
                 log.info("%s refused %s answers (%s); trying the next format", self.base_url, fmt, exc)
                 continue
             if fmt != start:
@@ -101,10 +130,20 @@ class OpenAILLM:
             return reply
         raise AssertionError("plain answers are never rejected as a format")  # pragma: no cover
 
+    def ask_as(self, request: Request, fmt: str) -> Reply:
+        """Ask in one given way (a STRUCTURED_FORMATS name, or "text"); FormatRefused if the server refuses it."""
+        if fmt not in (*STRUCTURED_FORMATS, "text"):
+            raise ValueError(f"unknown format {fmt!r}")
+        return self._ask(request, fmt)
+
     def _ask(self, request: Request, fmt: str) -> Reply:
         messages = request.messages if fmt in ("text", "json_schema") else _with_schema(request, fmt)
         kwargs: dict[str, Any] = {"model": self.name, "messages": messages}
         kwargs[self._tokens_param()] = self._max_tokens(request, messages)
+        if self.temperature is not None:
+            kwargs["temperature"] = self.temperature
+        if self.seed is not None:
+            kwargs["seed"] = self.seed
         if fmt == "json_schema":
             kwargs["response_format"] = {
                 "type": "json_schema",
@@ -133,6 +172,9 @@ class OpenAILLM:
             except openai.APITimeoutError:
                 reason = f"no answer within {self.timeout:g} s"
             except openai.APIConnectionError as exc:
+                hopeless = self._unreachable(exc)
+                if hopeless:
+                    raise EndpointUnreachable(f"model endpoint {self.base_url} cannot be reached: {hopeless}") from None
                 cause = exc.__cause__ or exc.__context__
                 said = (str(cause) or type(cause).__name__) if cause else "no detail"
                 reason = f"connection failed ({self._redact(said)})"
@@ -176,16 +218,32 @@ class OpenAILLM:
             if structured and (
                 names_format or not any(word in lowered for word in _OTHER_CAUSES)
             ):
-                raise _Rejected(f"HTTP {status}: {detail}")
+                raise FormatRefused(f"HTTP {status}: {detail}")
         if status >= 500 and structured and any(word in detail.lower() for word in _FORMAT_WORDS):
             # some servers (llama-cpp-python's) answer an unsupported response_format with a 500
-            raise _Rejected(f"HTTP {status}: {detail}")
+            raise FormatRefused(f"HTTP {status}: {detail}")
         if status >= 500 or status in (408, 429):
             return
         raise ModelError(
             f"{where} rejected the request for {self.name!r} (HTTP {status}: {detail});"
             " check the model settings"
         ) from None
+
+    def _unreachable(self, exc: BaseException) -> str | None:
+        """Why nothing will answer at the endpoint however often it is asked, from the error's cause; else None."""
+        host = urlsplit(self.base_url).hostname or ""
+        for cause in _causes(exc):
+            if isinstance(cause, ConnectionRefusedError) and _is_loopback(host):
+                return (f"connection refused: no server listens at {urlsplit(self.base_url).netloc};"
+                        " start it, or fix the port in OPENAI_BASE_URL")
+            if isinstance(cause, socket.gaierror) and cause.errno != socket.EAI_AGAIN:
+                return f"the host name {host!r} is not known (DNS); check OPENAI_BASE_URL"
+            if isinstance(cause, ssl.SSLCertVerificationError):
+                return (f"its TLS certificate is not trusted ({cause.verify_message});"
+                        " check the host name, or set SSL_CERT_FILE to your CA bundle")
+            if isinstance(cause, ssl.SSLError):
+                return "the TLS handshake failed; check http:// against https:// in OPENAI_BASE_URL"
+        return None
 
     def _reply(self, response: Any, messages: list[dict], fmt: str) -> Reply:
         choice = response.choices[0] if getattr(response, "choices", None) else None
@@ -198,15 +256,18 @@ class OpenAILLM:
         else:
             usage = Usage(estimate_messages_tokens(messages), estimate_tokens(text))
         model = getattr(response, "model", None) or self.name
-        return Reply(text=text, finish_reason=finish, usage=usage, model=model, format=fmt)
+        return Reply(text=text, finish_reason=finish, usage=usage, model=model, format=fmt,
+                     reasoning_tokens=_reasoning_tokens(message, raw))
 
     def _tokens_param(self) -> str:
         return self._caps.get(self.base_url, self.name).get("tokens_param", "max_tokens")
 
     def _max_tokens(self, request: Request, messages: list[dict]) -> int:
-        if request.max_tokens:
-            return request.max_tokens
         budget = output_budget(self.context_tokens, messages)
+        if request.max_tokens and not (self._reasons() and budget > request.max_tokens):
+            # A cap the caller knows the answer fits in (a routing decision is short); a small
+            # model that never closes a string stops there instead of filling the context.
+            return min(request.max_tokens, budget) if budget > 0 else request.max_tokens
         if budget <= 0:
             raise ModelError(
                 f"the {request.purpose or 'prompt'} prompt (about {estimate_messages_tokens(messages)} tokens)"
@@ -299,6 +360,43 @@ def _with_schema(request: Request, fmt: str) -> list[dict]:
     else:
         messages.insert(0, {"role": "system", "content": note})
     return messages
+
+
+def _causes(exc: BaseException):
+    """The exception and the chain of causes beneath it."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _thought_only(reply: Reply) -> bool:
+    return reply.reasoning_tokens > 0 and (reply.finish_reason == "length" or not reply.text.strip())
+
+
+def _reasoning_tokens(message: Any, usage: Any) -> int:
+    """Tokens the model spent thinking: from usage details (OpenAI), else estimated from the reasoning text
+    that llama.cpp, vLLM and DeepSeek return as `reasoning_content` and Ollama and OpenRouter as `reasoning`."""
+    details = getattr(usage, "completion_tokens_details", None)
+    counted = getattr(details, "reasoning_tokens", None)
+    if isinstance(counted, int) and counted > 0:
+        return counted
+    for name in ("reasoning_content", "reasoning"):
+        text = getattr(message, name, None)
+        if isinstance(text, str) and text.strip():
+            return estimate_tokens(text)
+    return 0
 
 
 def _parse_retry_after(value: str) -> float:

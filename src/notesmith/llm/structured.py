@@ -1,4 +1,10 @@
-"""Ask for a JSON answer, check it, and re-ask with the errors shown until it is valid."""
+"""Ask for a JSON answer, check it, and re-ask with the errors shown until it is valid.
+
+A re-ask is the original messages unchanged (so a server's prompt cache keeps them) followed by
+the last answer and its errors only: earlier failed attempts are not sent again, and an answer too
+long to be worth re-reading is replaced by a note of its size. A model that gives the same failed
+answer twice is not asked a third time: at temperature 0 it would give it again.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,9 @@ from notesmith.llm.jsonschema import validate as validate_schema
 CUT_OFF = "answer was cut off by the length limit"
 EMPTY = "empty answer"
 MAX_ERRORS_SHOWN = 10
+# A failed answer longer than this (characters) is not sent back with its errors: the errors name
+# the paths and values that were wrong, and the prompt stays small.
+MAX_ANSWER_SHOWN = 4000
 
 _FENCE = re.compile(r"```(?:json|JSON)?[ \t]*\n(.*?)```", re.DOTALL)
 
@@ -39,17 +48,38 @@ def ask_json(
     for _ in range(max(attempts, 1)):
         reply = llm.complete(replace(request, messages=messages))
         replies.append(reply)
+        if _thought_only(reply):
+            raise _invalid(
+                f"{reply.model} spent its answer on reasoning ({reply.reasoning_tokens} tokens) and wrote no"
+                f" {request.purpose or 'answer'}; use a model without reasoning, or turn its reasoning"
+                " effort down or off at the endpoint",
+                replies, [THOUGHT_ONLY])
         data, errors = _judge(reply, request, validate)
         if not errors:
             return data, replies
-        messages = messages + _feedback(reply, errors)
+        if len(replies) > 1 and reply.text == replies[-2].text:
+            break
+        messages = list(request.messages) + _feedback(reply, errors)
     shown = "; ".join(errors[:MAX_ERRORS_SHOWN])
+    repeated = " (the same answer twice)" if len(replies) > 1 and replies[-1].text == replies[-2].text else ""
+    raise _invalid(
+        f"the model's {request.purpose or 'answer'} stayed invalid after {len(replies)} attempts{repeated}: {shown};"
+        " try a larger model or a smaller input",
+        replies, errors)
+
+
+THOUGHT_ONLY = "the model spent its answer on reasoning"
+
+
+def _thought_only(reply: Reply) -> bool:
+    """A reasoning model that thought until the limit, or thought and then said nothing."""
+    return reply.reasoning_tokens > 0 and (reply.finish_reason == "length" or not reply.text.strip())
+
+
+def _invalid(message: str, replies: list[Reply], errors: list[str]) -> InvalidAnswer:
     # Cut off or empty at the last try: the unit was too big for the answer budget; a smaller one may do.
     kind = AnswerCutOff if errors in ([CUT_OFF], [EMPTY]) else InvalidAnswer
-    raise kind(
-        f"the model's {request.purpose or 'answer'} stayed invalid after {len(replies)} attempts: {shown};"
-        " try a larger model or a smaller input", replies=replies, errors=errors,
-    )
+    return kind(message, replies=replies, errors=errors)
 
 
 def parse_json(text: str, *, want: str = "object") -> Any:
@@ -97,6 +127,9 @@ def _feedback(reply: Reply, errors: list[str]) -> list[dict]:
         return [{"role": "user", "content": "Your answer was empty. Answer with JSON that follows the schema."}]
     listed = "\n".join(f"- {e}" for e in errors[:MAX_ERRORS_SHOWN])
     more = f"\n- ... and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
+    if len(reply.text) > MAX_ANSWER_SHOWN:
+        return [{"role": "user", "content": f"Your answer ({len(reply.text)} characters, not repeated here) was"
+                 f" invalid:\n{listed}{more}\nAnswer again with JSON that follows the schema."}]
     return [
         {"role": "assistant", "content": reply.text},
         {"role": "user", "content": f"Your answer was invalid:\n{listed}{more}\n"

@@ -26,6 +26,16 @@ QUOTE_CONTEXT = 300  # characters of a paragraph shown when its passage is asked
 MIN_SOURCE_ROOM = 1000  # tokens: below this an update prompt has no room left for sources
 # Share of the model's context a drafting prompt may take; the rest is for the answer.
 PROMPT_SHARE = 0.45
+# A cap on a draft's answer: a curator keeps everything, so about the sources' own size; twice
+# that leaves room for headings, the quoted evidence, the JSON around the blocks and a wordier
+# language. A small model that never closes a string stops there instead of writing until the
+# context is full.
+DRAFT_ANSWER_TOKENS = 512
+
+
+def answer_cap(sources: str) -> int:
+    """The most tokens a drafting answer may take for sources of this text."""
+    return DRAFT_ANSWER_TOKENS + 2 * estimate_tokens(sources)
 
 
 # -- with a model ---------------------------------------------------------------------------
@@ -216,12 +226,10 @@ def _draft_parts(llm, prompts, group, title, language, budget, depth, texts) -> 
 
 def _ask_draft(llm, prompts, part, title, language) -> tuple[dict, list[Reply]]:
     sources = source_aliases(part)
-    prompt = prompts.render(
-        "draft", title=title, language_name=language_name(language),
-        sources="\n\n".join(describe_source(a, s) for a, s in sources.items()),
-    )
+    text = "\n\n".join(describe_source(a, s) for a, s in sources.items())
+    prompt = prompts.render("draft", title=title, language_name=language_name(language), sources=text)
     request = Request(_messages(prompts, language, prompt), schema=draft_schema(list(sources)),
-                      schema_name="article", purpose="draft")
+                      schema_name="article", purpose="draft", max_tokens=answer_cap(text))
     data, replies = ask_json(llm, request, validate=_uncited)
     data, more = _every_source_cited(llm, request, data, replies[-1], list(sources), lambda d: d.get("blocks", []),
                                      _uncited, "the whole article")
@@ -243,12 +251,13 @@ def draft_update_with_model(llm: LLM, prompts: Prompts, article: Article, rel: s
     levels = {s.title: s.level for s in article.sections()}
     listing = "\n".join(f"{sid}: {'#' * levels.get(title, 2)} {title}" for sid, title in ids.items())
     body = article.body
+    text = "\n\n".join(describe_source(a, s) for a, s in sources.items())
     prompt = prompts.render(
         "update", language_name=language_name(language), article_path=rel, sections=listing or "(none)",
-        article=body, sources="\n\n".join(describe_source(a, s) for a, s in sources.items()),
+        article=body, sources=text,
     )
     request = Request(_messages(prompts, language, prompt), schema=update_schema(list(sources), list(ids) or ["end"]),
-                      schema_name="article_update", purpose="update")
+                      schema_name="article_update", purpose="update", max_tokens=answer_cap(text))
 
     def validate(data: dict) -> list[str]:
         errors = []

@@ -28,6 +28,11 @@ if TYPE_CHECKING:
 ROUTE_SOURCE_CHARS = 1500
 FUSE_DEPTH = 20  # how deep each ranking is read before fusing
 BODY_B = 0.3  # BM25 length normalisation of the body index: a long article is not a worse match
+# A cap on the routing answer: the JSON around the decisions, then one decision per source at
+# most (an action, ids, a short title and reason). A small model that never closes a string
+# stops there instead of writing until the context is full.
+ROUTE_ANSWER_TOKENS = 256
+ROUTE_TOKENS_PER_SOURCE = 160
 # Offline, a group updates an existing article only when the best match is clearly ahead of the
 # runner-up (OFFLINE_MIN_LEAD times its score) and not weak (score per square root of the group's
 # distinct words); otherwise it becomes a new article. A wrong update is worse than a new article a
@@ -109,6 +114,7 @@ def route_with_model(llm: LLM, prompts: Prompts, group: Sequence[Input], candida
     request = Request(
         messages=[{"role": "system", "content": prompts.system(language)}, {"role": "user", "content": prompt}],
         schema=route_schema(list(sources), list(by_alias)), schema_name="routing", purpose="route",
+        max_tokens=ROUTE_ANSWER_TOKENS + ROUTE_TOKENS_PER_SOURCE * len(sources),
     )
 
     def validate(data: dict) -> list[str]:

@@ -1,9 +1,16 @@
 """JSON Schemas for the model's answers; enums of the ids given in each prompt do the hard work.
 
 Every object lists all its properties as required and forbids others, and no string has a length
-limit, so servers with strict structured output (OpenAI's strict mode accepts no length
-constraints) and grammar-constrained decoding accept the schemas as they are; what a schema
-cannot say (no empty text) the caller's validation says.
+limit, format or pattern, so servers with strict structured output (OpenAI's strict mode accepts no
+length constraints) and grammar-constrained decoding accept the schemas as they are; what a schema
+cannot say (no empty text) the caller's validation says. A value that may be null is an `anyOf`
+of its form and `{"type": "null"}`, never a type list beside an `enum`: llama-cpp-python's grammar
+converter reads such a type list first and drops the enum, so the model could write any id.
+
+Arrays a model could repeat without end are bounded by maxItems (which strict mode and the
+converters accept): a list of source ids by the number of ids given, routing decisions by the
+number of sources, tags and instructions by a handful. A 135M model otherwise writes "S1", "S1", …
+until its answer is cut off.
 """
 
 from __future__ import annotations
@@ -14,8 +21,28 @@ def _object(**properties: dict) -> dict:
             "additionalProperties": False}
 
 
+MAX_TAGS = 8
+MAX_INSTRUCTIONS = 10
+MAX_SEARCH = 5  # words to search the articles with, when routing asks for more candidates
+EVIDENCE_PER_SOURCE = 4  # passages a paragraph may quote from each source
+
+
 def _ids(ids: list[str]) -> dict:
     return {"type": "string", "enum": list(ids)}
+
+
+def _id_list(ids: list[str], *, least: int = 0) -> dict:
+    bounds = {"minItems": least} if least else {}
+    return {"type": "array", "items": _ids(ids), **bounds, "maxItems": len(ids)}
+
+
+def _strings(most: int) -> dict:
+    return {"type": "array", "items": {"type": "string"}, "maxItems": most}
+
+
+def _or_null(schema: dict | None) -> dict:
+    """The schema or null; just null when there is nothing else (an empty enum is no schema)."""
+    return {"anyOf": [schema, {"type": "null"}]} if schema is not None else {"type": "null"}
 
 
 def evidence_schema(source_ids: list[str]) -> dict:
@@ -29,7 +56,7 @@ def blocks_schema(source_ids: list[str]) -> dict:
         type={"type": "string", "enum": ["heading", "paragraph"]},
         text={"type": "string"},
         level={"type": "integer", "enum": [2, 3]},
-        evidence={"type": "array", "items": evidence_schema(source_ids)},
+        evidence={"type": "array", "items": evidence_schema(source_ids), "maxItems": EVIDENCE_PER_SOURCE * len(source_ids)},
     )
     return {"type": "array", "items": block, "minItems": 1}
 
@@ -37,7 +64,8 @@ def blocks_schema(source_ids: list[str]) -> dict:
 def instructions_schema(source_ids: list[str]) -> dict:
     """Sentences addressed to the assistant: what each asks, and where it is (as evidence is given)."""
     return {"type": "array", "items": _object(text={"type": "string"}, source=_ids(source_ids),
-                                              first_words={"type": "string"}, last_words={"type": "string"})}
+                                              first_words={"type": "string"}, last_words={"type": "string"}),
+            "maxItems": MAX_INSTRUCTIONS}
 
 
 def quotes_schema(item_ids: list[str], source_ids: list[str]) -> dict:
@@ -49,18 +77,18 @@ def quotes_schema(item_ids: list[str], source_ids: list[str]) -> dict:
 
 def route_schema(source_ids: list[str], article_ids: list[str]) -> dict:
     """Routing decisions: each names an action, its sources and (for updates) an article id."""
-    article = {"type": ["string", "null"], "enum": [*article_ids, None]}
+    article = _or_null(_ids(article_ids) if article_ids else None)
     decision = _object(
         action={"type": "string", "enum": ["create", "update", "feedback", "skip"]},
-        sources={"type": "array", "items": _ids(source_ids), "minItems": 1},
+        sources=_id_list(source_ids, least=1),
         article=article,
         title={"type": "string"},
         reason={"type": "string"},
     )
     return _object(
-        decisions={"type": "array", "items": decision, "minItems": 1},
-        instructions={"type": "array", "items": {"type": "string"}},
-        search={"type": "array", "items": {"type": "string"}},
+        decisions={"type": "array", "items": decision, "minItems": 1, "maxItems": len(source_ids)},
+        instructions=_strings(MAX_INSTRUCTIONS),
+        search=_strings(MAX_SEARCH),
     )
 
 
@@ -68,7 +96,7 @@ def draft_schema(source_ids: list[str]) -> dict:
     """A new article: title, tags, one-sentence description, blocks."""
     return _object(
         title={"type": "string"},
-        tags={"type": "array", "items": {"type": "string"}},
+        tags=_strings(MAX_TAGS),
         description={"type": "string"},
         blocks=blocks_schema(source_ids),
         instructions=instructions_schema(source_ids),
@@ -80,11 +108,11 @@ def update_schema(source_ids: list[str], section_ids: list[str]) -> dict:
     edit = _object(
         op={"type": "string", "enum": ["append", "add_section", "revise"]},
         section=_ids(section_ids),
-        heading={"type": ["string", "null"]},
+        heading=_or_null({"type": "string"}),
         blocks=blocks_schema(source_ids),
     )
     return _object(
         edits={"type": "array", "items": edit, "minItems": 1},
-        tags={"type": "array", "items": {"type": "string"}},
+        tags=_strings(MAX_TAGS),
         instructions=instructions_schema(source_ids),
     )
