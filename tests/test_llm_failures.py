@@ -128,6 +128,11 @@ def test_process_against_a_closed_port_is_quick_and_says_why_once_per_input(tmp_
     waiting = [line for line in out.stdout.splitlines() if line.startswith("  waiting")]
     assert len(waiting) == len(INPUTS) and all("connection refused" in line for line in waiting), out.stdout
     assert sorted(p.name for p in (ws / "inbox").iterdir() if p.is_file()) == sorted(INPUTS)
+    # Once the endpoint proved unreachable, the other groups are not tried: one attempt in the log.
+    import json
+
+    log = json.loads(next((ws / ".notesmith/runs").glob("*.json")).read_text(encoding="utf-8"))
+    assert len(log["calls"]) == 1 and "connection refused" in log["calls"][0]["error"]
 
 
 def test_process_with_a_model_but_no_endpoint_or_key_stops_before_any_call(tmp_path):

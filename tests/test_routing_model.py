@@ -123,3 +123,37 @@ def test_a_dry_run_counts_the_synopsis_in_its_estimate_and_calls_nothing(tmp_pat
     text = notesmith.read_input(ws / "inbox" / NOTE).text
     from notesmith.llm.base import estimate_tokens
     assert report.estimated_tokens > 2 * estimate_tokens(text) + 4000  # sources twice, two prompts, a synopsis
+
+
+def test_a_dry_run_prices_its_estimate_when_prices_are_set(tmp_path, fake_openai):
+    ws = workspace(tmp_path, config="price_input = 2.5\n")
+    report = notesmith.process(ws, llm=model(fake_openai), today=TODAY, dry_run=True)
+    assert report.cost == report.estimated_tokens * 2.5 / 1_000_000 > 0
+    assert any("estimate about" in line and "price" in line for line in report.summary_lines())
+    assert not any(line.startswith("  tokens") for line in report.summary_lines())  # nothing was spent
+
+
+def test_a_server_on_this_machine_gets_one_request_at_a_time(tmp_path):
+    from notesmith.pipeline.run import RunOptions, workers
+    from notesmith.workspace import Workspace
+
+    ws = workspace(tmp_path)
+    local = Workspace.open(ws, {"base_url": "http://127.0.0.1:8080/v1", "model": "m"})
+    remote = Workspace.open(ws, {"base_url": "https://api.example.invalid/v1", "model": "m"})
+    llm = object()
+    assert workers(local, RunOptions(), llm) == 1  # its one slot, and its prompt cache, stay warm
+    assert workers(local, RunOptions(jobs=3), llm) == 3  # unless asked
+    assert workers(remote, RunOptions(), llm) == remote.config.jobs == 4
+
+
+def test_slow_stages_say_how_much_is_left():
+    from notesmith.pipeline.runlog import Countdown
+
+    said: list[str] = []
+    countdown = Countdown("drafting", 4, said.append)
+    countdown.started -= 30  # as if the first unit took 30 s
+    countdown.tick()
+    assert said == ["drafting 1/4, about 2 min left"]
+    quick = Countdown("routing", 4, said.append)
+    quick.tick()
+    assert len(said) == 1  # fast units say nothing

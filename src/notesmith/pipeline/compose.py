@@ -13,7 +13,7 @@ import os
 import posixpath
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from notesmith.pipeline.journal import sha256
 from notesmith.pipeline.planning import FEEDBACK, SKIPPED, USED, Changes, Move
 from notesmith.pipeline.prompts import Prompts
 from notesmith.pipeline.rendering import render_new
+from notesmith.pipeline.runlog import Countdown
 from notesmith.pipeline.report import RunReport
 from notesmith.pipeline.routing import Route
 from notesmith.text.article import Article
@@ -113,11 +114,13 @@ class Composer:
             else:
                 creates.append((route, group))
         say(f"drafting {len(creates)} new and {len(updates)} updated articles")
+        countdown = Countdown("drafting", len(creates) + len(updates), say)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(self.create, route, group) for route, group in creates]
             futures += [pool.submit(self.update, rel, pairs) for rel, pairs in updates.items()]
-            for future in futures:
+            for future in as_completed(futures):
                 future.result()
+                countdown.tick()
         self.changes.created.sort()
         self.changes.updated.sort()
         used = [posixpath.basename(m.dst) for m in self.changes.moves if m.kind == USED]

@@ -189,11 +189,12 @@ class RunReport:
         lines.extend(self.coverage_lines())
         for finding in self.findings:
             lines.append(f"  check    {finding}")
-        if self.usage.total or not self.offline:
+        if self.usage.total or (not self.offline and not self.dry_run):
             cost = f", cost {self.cost:.4f}" if self.cost is not None else ""
             lines.append(f"  tokens   {self.usage.prompt_tokens} prompt + {self.usage.completion_tokens} completion{cost}")
         if self.dry_run and self.estimated_tokens:
-            lines.append(f"  estimate about {self.estimated_tokens} prompt tokens for the model calls")
+            cost = f", about {self.cost:.4f} in prompt tokens' price" if self.cost else ""
+            lines.append(f"  estimate about {self.estimated_tokens} prompt tokens for the model calls{cost}")
         for sha in self.commits:
             lines.append(f"  commit   {sha[:12]}")
         for note in self.notes:

@@ -17,6 +17,7 @@ from notesmith.llm import LLM, Reply, Request, ask_json
 from notesmith.pipeline.prompts import Prompts, describe_source, source_aliases
 from notesmith.pipeline.schemas import route_schema
 from notesmith.pipeline import placement
+from notesmith.pipeline.runlog import Countdown
 from notesmith.pipeline.shortlist import Shortlist, fuse
 from notesmith.pipeline.synopsis import write_synopsis
 from notesmith.text.article import Summary
@@ -121,7 +122,7 @@ def route_with_model(llm: LLM, prompts: Prompts, group: Sequence[Input], candida
         errors = []
         seen: dict[str, int] = {}
         for n, decision in enumerate(data.get("decisions", [])):
-            for sid in decision.get("sources", []):
+            for sid in dict.fromkeys(decision.get("sources", [])):  # twice in one decision: once is meant
                 if sid in seen:
                     errors.append(f"source {sid} is in decisions {seen[sid]} and {n}; give each source once")
                 seen[sid] = n
@@ -137,7 +138,7 @@ def route_with_model(llm: LLM, prompts: Prompts, group: Sequence[Input], candida
         search.extend(term for term in data.get("search", []) if str(term).strip())
     routes = []
     for decision in data["decisions"]:
-        ids = tuple(sources[sid].id for sid in decision["sources"])
+        ids = tuple(dict.fromkeys(sources[sid].id for sid in decision["sources"]))
         action = decision["action"]
         article = by_alias[decision["article"]].rel if action == "update" else None
         title = decision.get("title") or plain_title(sources[decision["sources"][0]].text)
@@ -162,7 +163,7 @@ Hold = Callable[[Sequence[Input], str], None]
 def route_groups(groups: Sequence[Sequence[Input]], catalog: Sequence[Summary], *, llm: LLM | None,
                  prompts: Prompts, language: str, k: int, jobs: int, hold: Hold,
                  instructions: list[str], root: Path | None = None, merge: MergeRule | None = None,
-                 report: RunReport | None = None) -> list[Route]:
+                 report: RunReport | None = None, say=None) -> list[Route]:
     """Step 4 for every group: a shortlist of candidates each, then the model's decision (or offline's).
 
     A group whose routing the model could not answer is held back with the reason. Offline, the
@@ -216,8 +217,15 @@ def route_groups(groups: Sequence[Sequence[Input]], catalog: Sequence[Summary], 
         instructions.extend(said)
         return routes
 
+    countdown = Countdown("routing", len(groups), say)
+
+    def counted(group: Sequence[Input]) -> list[Route]:
+        routes = one(group)
+        countdown.tick()
+        return routes
+
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return [r for routes in pool.map(one, groups) for r in routes]
+        return [r for routes in pool.map(counted, groups) for r in routes]
 
 
 class Finder:

@@ -73,7 +73,25 @@ def choose_llm(ws: Workspace, llm: LLM | None, offline: bool) -> LLM | None:
 
     return OpenAILLM(ws.config.model, base_url=ws.config.base_url, timeout=ws.config.timeout,
                      retries=ws.config.retries, context_tokens=ws.config.context_tokens,
+                     temperature=ws.config.temperature, seed=ws.config.seed,
                      capabilities_file=ws.state / "endpoints.json")
+
+
+def workers(ws: Workspace, options: RunOptions, model: LLM | None) -> int:
+    """How many model calls run at once: --jobs, else `jobs`, except one for a server on this
+    machine, which answers one request at a time anyway and keeps its prompt cache warm that way."""
+    if options.jobs:
+        return options.jobs
+    if model is not None and is_loopback(ws.config.base_url):
+        return 1
+    return max(1, ws.config.jobs)
+
+
+def is_loopback(url: str | None) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "") if url else ""
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 def run(ws: Workspace, llm: LLM | None = None, *, options: RunOptions = RunOptions(),
@@ -89,7 +107,7 @@ def run(ws: Workspace, llm: LLM | None = None, *, options: RunOptions = RunOptio
     model = choose_llm(ws, llm, options.offline)
     report = RunReport(run_id, model=model.name if model else "offline", offline=model is None,
                        dry_run=options.dry_run)
-    recorder = RecordingLLM(model) if model is not None and not options.dry_run else None
+    recorder = RecordingLLM(model, progress=say) if model is not None and not options.dry_run else None
     state = state_dir(ws.root, ws.config.state)
     with WorkspaceLock(state / "lock", wait=options.wait):
         repo = Repository.open(ws.root)
@@ -183,7 +201,7 @@ def _process(ws: Workspace, options: RunOptions, report: RunReport, recorder: Re
     say(f"{ready} input{'s' * (ready != 1)} in {len(groups)} group{'s' * (len(groups) != 1)}")
     catalog = load_catalog(ws.root, config.articles, None if options.dry_run else ws.state / "catalog.json")
     prompts = Prompts(ws.path("prompts"), ws.path("style_file"))
-    jobs = max(1, options.jobs or config.jobs)
+    jobs = workers(ws, options, model)
     drafting_llm = None if options.dry_run else recorder
     composer = Composer(ws, Drafter(drafting_llm, prompts, config.language), changes, report,
                         today=options.today or dt.date.today().isoformat(),
@@ -198,7 +216,7 @@ def _process(ws: Workspace, options: RunOptions, report: RunReport, recorder: Re
                               k=config.shortlist, jobs=jobs, instructions=report.instructions,
                               hold=lambda group, why: composer.hold(group, why, outcome.MODEL),
                               root=ws.root, report=report,
-                              merge=MergeRule(config.merge_window, config.merge_similarity))
+                              merge=MergeRule(config.merge_window, config.merge_similarity), say=say)
     by_id = {item.id: item for item in intake.ready}
     if options.dry_run:
         _dry_plan(ws, composer, routes, by_id, model, report)
@@ -284,6 +302,8 @@ def _dry_plan(ws: Workspace, composer: Composer, routes: list[Route], by_id: dic
         # a synopsis, a routing and a drafting call per group: the sources go to the last two
         report.estimated_tokens = synopses + 2 * sum(estimate_tokens(t) for t in texts) + \
             DRAFT_PROMPT_TOKENS * 2 * len(groups)
+        if ws.config.price_input:
+            report.cost = report.estimated_tokens * ws.config.price_input / 1_000_000  # prompt tokens only
 
 
 def _record_applied(report: RunReport, done: Applied) -> None:
