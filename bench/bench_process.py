@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -24,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
 import notesmith  # noqa: E402
-from notesmith.llm import Request, ScriptedLLM  # noqa: E402
+from notesmith.llm import Request, ScriptedLLM, scripted  # noqa: E402
 from notesmith.llm.base import estimate_tokens  # noqa: E402
 from notesmith.workspace import Workspace  # noqa: E402
 
@@ -68,18 +69,17 @@ def own_time(articles: int, inputs: int) -> tuple[float, float]:
     return per_input[0], per_input[1]
 
 
-def scripted_model(requests: list[Request]) -> ScriptedLLM:
-    """A model that creates one article per group and records the size of every prompt."""
+def scripted_model() -> ScriptedLLM:
+    """A model that creates one article per group, each paragraph quoting its source as it is."""
 
     def answer(request: Request):
-        requests.append(request)
         text = request.messages[-1]["content"]
-        ids = sorted({line[1:line.index("]")] for line in text.splitlines() if line.startswith("[S")})
+        sources = re.findall(r"^\[(S\d+)\][^\n]*\n(.*?)(?=^\[S\d+\]|\Z)", text, re.M | re.S)
         if request.purpose == "route":
-            return {"decisions": [{"action": "create", "sources": ids, "article": None, "title": "Bench note",
-                                   "reason": "bench"}], "instructions": [], "search": []}
-        return {"title": "Bench note", "tags": ["bench"], "description": "A bench note.", "instructions": [],
-                "blocks": [{"type": "paragraph", "text": "A paragraph.", "level": 2, "sources": ids}]}
+            return scripted.route(scripted.create(*[sid for sid, _ in sources], title="Bench note"))
+        return scripted.new_article("Bench note", *[scripted.paragraph("A paragraph.", sid, quote=body.strip())
+                                                    for sid, body in sources], tags=["bench"],
+                                    description="A bench note.")
 
     return ScriptedLLM(answer for _ in range(10_000))
 
@@ -89,9 +89,10 @@ def tokens_per_input(articles: int, inputs: int = 10) -> float:
         folder = Path(tmp) / "ws"
         make_workspace(folder, articles)
         add_inputs(folder, inputs)
-        requests: list[Request] = []
-        notesmith.process(Workspace.open(folder), llm=scripted_model(requests))
-        sent = sum(estimate_tokens(m["content"]) for r in requests for m in r.messages)
+        llm = scripted_model()
+        report = notesmith.process(Workspace.open(folder), llm=llm)
+        assert len(report.created) > 0 and not report.waiting, report.summary_lines()
+        sent = sum(estimate_tokens(m["content"]) for r in llm.requests for m in r.messages)
         return sent / inputs
 
 
