@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 
 import pytest
 
@@ -101,6 +102,24 @@ def test_retries_run_out_into_transcription_failed(fake_openai, sleeps, tmp_path
         make(fake_openai, sleeps, retries=3).transcribe(write_wav(tmp_path / "a.wav", 0.5))
     assert "kept failing: HTTP 503" in caught.value.message and "stays in the inbox" in caught.value.message
     assert len(fake_openai.uploads) == 4 and len(sleeps) == 3
+
+
+def test_no_server_on_this_machine_fails_at_once_naming_the_setting(sleeps, tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens once the socket is closed
+    transcriber = RemoteTranscriber("whisper-1", base_url=f"http://127.0.0.1:{port}/v1", api_key=KEY,
+                                    retries=3, sleep=sleeps.append)
+    with pytest.raises(TranscriptionFailed) as caught:
+        transcriber.transcribe(write_wav(tmp_path / "a.wav", 0.5))
+    assert "connection refused" in caught.value.message and "transcribe_base_url" in caught.value.message
+    assert sleeps == []
+
+
+def test_an_unreadable_audio_file_is_an_input_error_naming_the_cause(fake_openai, sleeps, tmp_path):
+    with pytest.raises(InputError) as caught:
+        make(fake_openai, sleeps).transcribe(tmp_path / "gone.wav")
+    assert "cannot read the audio file" in caught.value.message and fake_openai.uploads == []
 
 
 def test_a_refused_file_is_an_input_error_after_one_try_without_segments(fake_openai, sleeps, tmp_path):

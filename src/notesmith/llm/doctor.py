@@ -177,11 +177,11 @@ def _reach(diagnosis: Diagnosis, client: Any, endpoint: str, timeout: float) -> 
 
 def describe_connection_error(exc: BaseException, endpoint: str) -> str:
     """Why a connection failed, in plain words with the next step, from the types in its causes."""
-    from notesmith.llm.openai_backend import _causes
+    from notesmith.llm.endpoint import causes
     from urllib.parse import urlsplit
 
     where = urlsplit(endpoint)
-    for cause in _causes(exc):
+    for cause in causes(exc):
         if isinstance(cause, ConnectionRefusedError):
             return (f"unreachable: connection refused, nothing listens at {where.netloc};"
                     " start the server, or fix the port in OPENAI_BASE_URL")

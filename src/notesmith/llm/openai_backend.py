@@ -5,41 +5,33 @@ Structured answers are asked for as `json_schema`, then `json_object` with the s
 plain instructions, stepping down when the server rejects a format; the level that works is
 remembered per (endpoint, model), in memory and in an optional JSON file.
 
-Only what can recover is retried: timeouts, dropped connections, 408, 429 and 5xx. A refused
-connection to this machine, an unknown host or a failed TLS handshake fails at once
-(EndpointUnreachable), decided by the exception's type, never by its text.
+Only what can recover is retried (llm.endpoint): timeouts, dropped connections, 408, 429 and
+5xx. A refused connection to this machine, an unknown host or a failed TLS handshake fails at
+once (EndpointUnreachable).
 """
 
 from __future__ import annotations
 
-import email.utils
-import ipaddress
 import json
 import logging
 import os
-import random
-import re
-import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
-
-import openai
 
 from notesmith.errors import ConfigError, EndpointUnreachable, FormatRefused, ModelError, ModelUnavailable, WriteError
 from notesmith.llm.base import Reply, Request, Usage, estimate_messages_tokens, estimate_tokens, output_budget
+from notesmith.llm.endpoint import Endpoint, Service
 
 log = logging.getLogger(__name__)
 
 STRUCTURED_FORMATS = ("json_schema", "json_object_schema", "json_object", "plain")
 _FORMAT_WORDS = ("response_format", "json_schema", "json_object")
 _OTHER_CAUSES = ("max_tokens", "max_completion_tokens", "context length", "context_length", "maximum context")
-_KEY_LIKE = re.compile(r"\b(sk-|gsk_|key-)[A-Za-z0-9_\-*]{6,}")
+_CHAT = Service("model endpoint", "a chat-completions API", "OPENAI_BASE_URL", "the inputs stay in the inbox",
+                gave_up=ModelUnavailable, unreachable=EndpointUnreachable, not_the_api=ModelUnavailable)
 
 
 class OpenAILLM:
@@ -63,32 +55,22 @@ class OpenAILLM:
         seed: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        env_key = os.environ.get("OPENAI_API_KEY")
-        if client is None:
-            if not (base_url or os.environ.get("OPENAI_BASE_URL") or api_key or env_key):
-                raise ConfigError(
-                    f"model {model!r} is set but no endpoint is: set base_url (or OPENAI_BASE_URL) to your"
-                    " server's URL, or OPENAI_API_KEY to use OpenAI's API"
-                )
-            client = openai.OpenAI(
-                base_url=base_url, api_key=api_key or env_key or "not-needed", max_retries=0, timeout=timeout
+        if client is None and not (base_url or os.environ.get("OPENAI_BASE_URL") or api_key
+                                   or os.environ.get("OPENAI_API_KEY")):
+            raise ConfigError(
+                f"model {model!r} is set but no endpoint is: set base_url (or OPENAI_BASE_URL) to your"
+                " server's URL, or OPENAI_API_KEY to use OpenAI's API"
             )
-        elif hasattr(client, "with_options"):
-            client = client.with_options(max_retries=0)
-        self._client = client
-        secrets = (api_key, env_key, getattr(client, "api_key", None), urlsplit(str(client.base_url)).password)
-        self._secrets = [s for s in secrets if s and s != "not-needed"]
+        self._endpoint = Endpoint(client=client, base_url=base_url, api_key=api_key, timeout=timeout,
+                                  retries=retries, backoff=backoff, max_backoff=max_backoff, sleep=sleep)
+        self._client = self._endpoint.client
         self.name = model
         self.context_tokens = context_tokens
         self.max_output_tokens = max_output_tokens
         self.temperature = temperature
         self.seed = seed
         self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
-        self.max_backoff = max_backoff
-        self._sleep = sleep
-        self.base_url = _safe_url(str(client.base_url)).rstrip("/")
+        self.base_url = self._endpoint.url
         self._caps = _Capabilities(Path(capabilities_file) if capabilities_file else None)
 
     @property
@@ -157,43 +139,12 @@ class OpenAILLM:
         return self._reply(response, messages, fmt)
 
     def _send(self, kwargs: dict[str, Any], fmt: str) -> Any:
-        failures = 0
-        while True:
-            wait: float | None = None
-            try:
-                return self._client.chat.completions.create(**kwargs)
-            except openai.APIStatusError as exc:
-                status, detail = exc.status_code, self._detail(exc)
-                self._raise_unless_retryable(status, detail, exc, kwargs, fmt)
-                if status in (400, 422):
-                    continue  # the request was adjusted (token parameter name): send it again
-                reason = f"HTTP {status}: {detail}"
-                wait = self._retry_after(exc.response.headers)
-            except openai.APITimeoutError:
-                reason = f"no answer within {self.timeout:g} s"
-            except openai.APIConnectionError as exc:
-                hopeless = self._unreachable(exc)
-                if hopeless:
-                    raise EndpointUnreachable(f"model endpoint {self.base_url} cannot be reached: {hopeless}") from None
-                cause = exc.__cause__ or exc.__context__
-                said = (str(cause) or type(cause).__name__) if cause else "no detail"
-                reason = f"connection failed ({self._redact(said)})"
-            except (openai.APIResponseValidationError, ValueError) as exc:
-                raise ModelUnavailable(
-                    f"model endpoint {self.base_url} did not answer like a chat-completions API"
-                    f" ({type(exc).__name__}); check OPENAI_BASE_URL (it usually ends in /v1)"
-                ) from None
-            failures += 1
-            if failures > self.retries:
-                raise ModelUnavailable(
-                    f"model endpoint {self.base_url} kept failing: {reason}; the inputs stay in the inbox"
-                    " — try again later or check the endpoint"
-                ) from None
-            delay = wait if wait is not None else self._backoff_delay(failures)
-            log.warning("%s: %s; retry %d of %d in %.1f s", self.base_url, reason, failures, self.retries, delay)
-            self._sleep(delay)
+        return self._endpoint.send(
+            lambda: self._client.chat.completions.create(**kwargs), _CHAT,
+            lambda exc, detail: self._adjusted_or_raise(exc.status_code, detail, exc, kwargs, fmt))
 
-    def _raise_unless_retryable(self, status: int, detail: str, exc: Any, kwargs: dict, fmt: str) -> None:
+    def _adjusted_or_raise(self, status: int, detail: str, exc: Any, kwargs: dict, fmt: str) -> bool:
+        """True when the request was adjusted to send again; False when the status is transient; else raises."""
         where = f"model endpoint {self.base_url}"
         if status in (401, 403):
             raise ModelUnavailable(
@@ -213,7 +164,7 @@ class OpenAILLM:
             if "max_completion_tokens" in lowered and "max_tokens" in kwargs:
                 kwargs["max_completion_tokens"] = kwargs.pop("max_tokens")
                 self._caps.set(self.base_url, self.name, tokens_param="max_completion_tokens")
-                return
+                return True
             names_format = any(word in lowered for word in _FORMAT_WORDS)
             if structured and (
                 names_format or not any(word in lowered for word in _OTHER_CAUSES)
@@ -223,27 +174,11 @@ class OpenAILLM:
             # some servers (llama-cpp-python's) answer an unsupported response_format with a 500
             raise FormatRefused(f"HTTP {status}: {detail}")
         if status >= 500 or status in (408, 429):
-            return
+            return False
         raise ModelError(
             f"{where} rejected the request for {self.name!r} (HTTP {status}: {detail});"
             " check the model settings"
         ) from None
-
-    def _unreachable(self, exc: BaseException) -> str | None:
-        """Why nothing will answer at the endpoint however often it is asked, from the error's cause; else None."""
-        host = urlsplit(self.base_url).hostname or ""
-        for cause in _causes(exc):
-            if isinstance(cause, ConnectionRefusedError) and _is_loopback(host):
-                return (f"connection refused: no server listens at {urlsplit(self.base_url).netloc};"
-                        " start it, or fix the port in OPENAI_BASE_URL")
-            if isinstance(cause, socket.gaierror) and cause.errno != socket.EAI_AGAIN:
-                return f"the host name {host!r} is not known (DNS); check OPENAI_BASE_URL"
-            if isinstance(cause, ssl.SSLCertVerificationError):
-                return (f"its TLS certificate is not trusted ({cause.verify_message});"
-                        " check the host name, or set SSL_CERT_FILE to your CA bundle")
-            if isinstance(cause, ssl.SSLError):
-                return "the TLS handshake failed; check http:// against https:// in OPENAI_BASE_URL"
-        return None
 
     def _reply(self, response: Any, messages: list[dict], fmt: str) -> Reply:
         choice = response.choices[0] if getattr(response, "choices", None) else None
@@ -275,34 +210,6 @@ class OpenAILLM:
                 " use a smaller input or a larger context"
             )
         return min(budget, self.max_output_tokens) if self.max_output_tokens else budget
-
-    def _backoff_delay(self, failures: int) -> float:
-        return min(self.max_backoff, self.backoff * 2 ** (failures - 1)) * random.uniform(0.5, 1.0)
-
-    def _retry_after(self, headers: Any) -> float | None:
-        seconds: float | None = None
-        try:
-            if headers.get("retry-after-ms"):
-                seconds = float(headers["retry-after-ms"]) / 1000
-            elif headers.get("retry-after"):
-                seconds = _parse_retry_after(headers["retry-after"])
-        except ValueError:
-            seconds = None
-        return None if seconds is None else min(max(seconds, 0.0), self.max_backoff)
-
-    def _detail(self, exc: Any) -> str:
-        body = exc.body
-        if isinstance(body, dict):
-            text = body.get("message") or body.get("error") or body.get("detail") or json.dumps(body)
-        else:
-            text = body if isinstance(body, str) and body else exc.message
-        text = " ".join(str(text).split())
-        return self._redact(text[:300])
-
-    def _redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return _KEY_LIKE.sub(r"\1***", text)
 
 
 class _Capabilities:
@@ -362,25 +269,6 @@ def _with_schema(request: Request, fmt: str) -> list[dict]:
     return messages
 
 
-def _causes(exc: BaseException):
-    """The exception and the chain of causes beneath it."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def _thought_only(reply: Reply) -> bool:
     return reply.reasoning_tokens > 0 and (reply.finish_reason == "length" or not reply.text.strip())
 
@@ -397,26 +285,3 @@ def _reasoning_tokens(message: Any, usage: Any) -> int:
         if isinstance(text, str) and text.strip():
             return estimate_tokens(text)
     return 0
-
-
-def _parse_retry_after(value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        raise ValueError(value) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return (when - datetime.now(timezone.utc)).total_seconds()
-
-
-def _safe_url(url: str) -> str:
-    """The URL without user info or query, which may hold credentials."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
