@@ -197,9 +197,12 @@ def test_process_turns_voice_notes_into_cited_articles_with_time_anchors(model_d
     articles = [p for p in (root / "articles").glob("*.md") if p.name != "_index.md"]
     texts = {p.name: p.read_text(encoding="utf-8") for p in articles}
     assert len(texts) == 2
-    cited = [t for t in texts.values() if "(../inbox/used/20260302_081500_mira_holt_msg201_transcript.txt)" in t]
+    # passage citations: the label carries the time range the words were spoken in, the link the line that holds it
+    timed = re.compile(r"\[\^\d+\]: \[20260302_081500_mira_holt_msg201_transcript\.txt, 00:00:\d\d–00:00:\d\d\]"
+                       r"\(\.\./inbox/used/20260302_081500_mira_holt_msg201_transcript\.txt#L\d+(-L\d+)?\)")
+    cited = [t for t in texts.values() if timed.search(t)]
     assert len(cited) == 1 and "[00:00:" in cited[0] and "queen" in cited[0]
-    assert any("(../inbox/used/memo_transcript.txt)" in t and "language: ru" in t for t in texts.values())
+    assert any("(../inbox/used/memo_transcript.txt#L" in t and "language: ru" in t for t in texts.values())
     check = subprocess.run([sys.executable, "-m", "notesmith", "check"], cwd=root, env=env, capture_output=True,
                            text=True)
     assert check.returncode == 0, check.stdout
