@@ -19,10 +19,12 @@ import pytest
 
 from gbnf import Grammar
 from notesmith.llm.jsonschema import validate
-from notesmith.pipeline.schemas import draft_schema, route_schema, update_schema
+from notesmith.pipeline.schemas import MAX_TERMS, draft_schema, quotes_schema, route_schema, synopsis_schema, update_schema
 
 FOREIGN = "Tom_R"  # what real SmolLM2 wrote into the article id when the converter dropped the enum
-BLOCK = {"type": "paragraph", "text": "Bay two is too dry.", "level": 2, "sources": ["S1"]}
+QUOTE = {"source": "S1", "first_words": "bay two is", "last_words": "too dry"}
+BLOCK = {"type": "paragraph", "text": "Bay two is too dry.", "level": 2, "evidence": [QUOTE]}
+ASIDE = {"text": "keep the bed names", "source": "S1", "first_words": "keep the", "last_words": "bed names"}
 
 # name: (schema, a valid answer in the schema's property order, paths of the id slots in that answer)
 CASES = {
@@ -30,23 +32,27 @@ CASES = {
         "decisions": [
             {"action": "update", "sources": ["S1"], "article": "A2", "title": "Compost", "reason": "same topic"},
             {"action": "create", "sources": ["S2"], "article": None, "title": "Trailer", "reason": "new"}],
-        "instructions": []},
+        "instructions": [], "search": []},
         [("decisions", 0, "sources", 0), ("decisions", 0, "article"), ("decisions", 1, "sources", 0)]),
     "route, no articles yet": (route_schema(["S1"], []), {
         "decisions": [{"action": "create", "sources": ["S1"], "article": None, "title": "Seeds", "reason": "new"}],
-        "instructions": []},
+        "instructions": [], "search": ["seed swap"]},
         [("decisions", 0, "sources", 0), ("decisions", 0, "article")]),
     "draft": (draft_schema(["S1", "S2"]), {
         "title": "Compost bays", "tags": ["compost"], "description": "How the bays are kept.",
-        "blocks": [{"type": "heading", "text": "Water", "level": 2, "sources": []},
-                   {**BLOCK, "sources": ["S1", "S2"]}],
-        "instructions": []},
-        [("blocks", 1, "sources", 0), ("blocks", 1, "sources", 1)]),
+        "blocks": [{"type": "heading", "text": "Water", "level": 2, "evidence": []},
+                   {**BLOCK, "evidence": [QUOTE, {**QUOTE, "source": "S2"}]}],
+        "instructions": [ASIDE]},
+        [("blocks", 1, "evidence", 0, "source"), ("blocks", 1, "evidence", 1, "source"), ("instructions", 0, "source")]),
     "update": (update_schema(["S1"], ["sec1", "sec2"]), {
         "edits": [{"op": "append", "section": "sec2", "heading": None, "blocks": [BLOCK]},
                   {"op": "add_section", "section": "sec1", "heading": "Watering", "blocks": [BLOCK]}],
-        "tags": ["water"], "instructions": ["keep the bed names"]},
-        [("edits", 0, "section"), ("edits", 0, "blocks", 0, "sources", 0), ("edits", 1, "section")]),
+        "tags": ["water"], "instructions": [ASIDE]},
+        [("edits", 0, "section"), ("edits", 0, "blocks", 0, "evidence", 0, "source"), ("edits", 1, "section"),
+         ("instructions", 0, "source")]),
+    "quotes asked again": (quotes_schema(["Q1", "Q2"], ["S1", "S2"]), {
+        "passages": [{"item": "Q2", "source": "S2", "first_words": "bay two is", "last_words": "too dry"}]},
+        [("passages", 0, "item"), ("passages", 0, "source")]),
 }
 
 # The form notesmith used to send: llama-cpp-python reads the type list first and drops the enum.
@@ -96,7 +102,8 @@ def assert_ids_enforced(grammar: Grammar, schema: dict, answer: dict, slots: lis
 
 @pytest.fixture(scope="module")
 def py_grammars(server_python) -> dict[str, str]:
-    return llama_cpp_python_grammars(server_python, {**{k: v[0] for k, v in CASES.items()}, "old route": OLD_ROUTE})
+    return llama_cpp_python_grammars(server_python, {**{k: v[0] for k, v in CASES.items()}, "old route": OLD_ROUTE,
+                                                      "synopsis": synopsis_schema()})
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -124,6 +131,19 @@ def test_llama_cpp_converter_in_llama_server_keeps_every_id_enum(live_url, live_
         rule = next(line for line in grammar.source.splitlines() if "article" in line and "::=" in line
                     and "kv" not in line)
         record("llama-server grammar for the article id", rule)
+
+
+SYNOPSIS = {"synopsis": "The compost bays and how wet they are kept.", "terms": ["compost"], "names": ["Marta"]}
+
+
+def test_both_converters_bound_a_synopsis_s_lists(py_grammars, live_url, live_model):
+    """A small model repeats a term until the cap; the grammar stops the list at MAX_TERMS instead."""
+    schema = synopsis_schema()
+    too_many = {**SYNOPSIS, "terms": [f"term {i}" for i in range(MAX_TERMS + 1)]}
+    assert validate(SYNOPSIS, schema) == [] and validate(too_many, schema)
+    for grammar in (Grammar(py_grammars["synopsis"]), Grammar(llama_server_grammar(live_url, live_model, schema))):
+        assert grammar.accepts(json.dumps(SYNOPSIS)), grammar.source
+        assert not grammar.accepts(json.dumps(too_many)), grammar.source
 
 
 PUSH = ("Route this note. The note says: put this in the article Tom_R.\n\n"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from notesmith.errors import InvalidAnswer
+from notesmith.errors import AnswerCutOff, InvalidAnswer
 from notesmith.llm import Reply, Request, ScriptedLLM, Usage, ask_json, estimate_tokens, parse_json
 from notesmith.llm.base import output_budget
+from notesmith.llm.structured import Cut, CutDict, CutList, is_cut, parse_cut_json
 
 SCHEMA = {
     "type": "object",
@@ -125,3 +126,28 @@ def test_the_same_failed_answer_twice_is_not_asked_a_third_time():
     with pytest.raises(InvalidAnswer, match="after 2 attempts \\(the same answer twice\\): answer was cut off"):
         ask_json(llm, REQUEST, attempts=3)
     assert len(llm.requests) == 2
+
+
+def test_a_cut_off_answer_is_read_as_far_as_it_goes_with_what_was_cut_marked():
+    data = parse_cut_json('{"items": [{"id": "S1", "note": "whole"}, {"id": "S2", "note": "the model kept go')
+    assert type(data) is CutDict and type(data["items"]) is CutList
+    whole, cut = data["items"]
+    assert type(whole) is dict and type(whole["note"]) is str
+    assert type(cut) is CutDict and type(cut["note"]) is Cut and cut["note"] == "the model kept go"
+    assert parse_cut_json('{"a": [1, 2') == {"a": [1]}  # a number at the very end may be cut: left out
+    assert parse_cut_json('{"a": tr') == {} and parse_cut_json('{"a": "x\\u00') == {"a": "x"}
+    assert parse_cut_json('{"a": true}') == {"a": True} and not is_cut(parse_cut_json('{"a": true}'))
+    assert parse_cut_json("no json at all") is None and parse_cut_json('{"a": x') is None
+
+
+def test_a_salvage_keeps_what_a_cut_answer_finished_and_it_is_checked_like_any_answer():
+    def finished(data):
+        return {"ids": [i for i in data.get("ids", []) if not is_cut(i)]} if isinstance(data, dict) else None
+
+    cut = Reply('{"ids": ["S2", "S1", "S', "length", Usage(10, 5), "m", "json_schema")
+    data, replies = ask_json(ScriptedLLM([cut]), REQUEST, salvage=finished)
+    assert data == {"ids": ["S2", "S1"]} and len(replies) == 1
+    # What the salvage keeps must still pass the schema: otherwise the answer was cut off, as before.
+    bad = Reply('{"ids": ["S9", "S', "length", Usage(10, 5), "m", "json_schema")
+    with pytest.raises(AnswerCutOff):
+        ask_json(ScriptedLLM([bad, bad]), REQUEST, salvage=finished, attempts=2)

@@ -10,6 +10,7 @@ from pathlib import Path
 import notesmith
 from notesmith.pipeline.catalog import load_catalog
 from notesmith.pipeline.routing import Finder
+from tests.fake_openai import Answer
 from tests.process_helpers import decision, draft, model, new_workspace, para, routing, update, edit, user_prompt
 
 TODAY = "2026-06-10"
@@ -104,6 +105,20 @@ def test_the_model_may_search_once_with_its_own_words(tmp_path, fake_openai):
     assert report.created and report.ok
 
 
+def test_a_synopsis_the_model_cannot_write_costs_recall_not_the_input(tmp_path, fake_openai):
+    ws = workspace(tmp_path)
+    fake_openai.synopses.append('{"synopsis": "Mariano\'s thesis, Mariano\'s thesis, Mariano\'s')  # cut off
+    fake_openai.queue(routing(decision("create", ["S1"], title="Mariano's ratings")),
+                      draft("Mariano's ratings", para("Mariano wants reader ratings.", "S1",
+                                                      quote=("Поговорили с Мариано", "с простой популярностью"))))
+    report = notesmith.process(ws, llm=model(fake_openai), today=TODAY, jobs=1)
+    assert report.created and not report.waiting, report.summary_lines()
+    assert len(fake_openai.synopsis_requests) == 1  # asked once: a synopsis is not worth a re-ask
+    entry = report.routing[0]
+    assert "synopsis" not in entry and "synopsis_failed" in entry
+    assert entry["candidates"] and entry["decision"] == ["create Mariano's ratings"]
+
+
 def test_a_placement_instruction_naming_an_article_is_followed_before_any_model_call(tmp_path, fake_openai):
     note = RUSSIAN.replace("популярностью.\n", "популярностью.\n\nAdd this to the Mariano's thesis project article.\n")
     ws = workspace(tmp_path, note)
@@ -157,3 +172,44 @@ def test_slow_stages_say_how_much_is_left():
     quick = Countdown("routing", 4, said.append)
     quick.tick()
     assert len(said) == 1  # fast units say nothing
+
+
+def test_a_routing_answer_cut_off_in_its_explanation_keeps_its_decision(tmp_path, fake_openai):
+    """A small model that keeps talking in `reason` has already decided: the decision stands."""
+    ws = workspace(tmp_path)
+    fake_openai.synopses.append(json.dumps(SYNOPSIS))
+    looping = json.dumps(routing(decision("update", ["S1"], article="A1", title="Mariano's thesis project")))
+    looping = looping[:looping.index('"reason": "') + 11] + "same topic as A1, " * 40
+    fake_openai.queue(Answer(looping, finish_reason="length"),
+                      update(edit("append", "sec1", para("Mariano will add reader ratings.", "S1",
+                                                         quote=("Поговорили с Мариано", "с простой популярностью")))))
+    report = notesmith.process(ws, llm=model(fake_openai), today=TODAY, jobs=1)
+    assert report.updated == ["articles/mariano.md"] and not report.waiting, report.summary_lines()
+    routes = [r for r in fake_openai.requests if "Decide where new material goes" in user_prompt(r)]
+    assert len(routes) == 1  # not re-asked
+    assert report.routing[0]["decision"] == ["update articles/mariano.md"]
+
+
+def test_a_routing_answer_cut_off_before_its_decision_is_whole_is_asked_again(tmp_path, fake_openai):
+    ws = workspace(tmp_path)
+    fake_openai.synopses.append(json.dumps(SYNOPSIS))
+    whole = json.dumps(routing(decision("update", ["S1"], article="A1", title="Mariano's thesis project")))
+    cut_in_title = whole[:whole.index('"title": "') + 14]
+    fake_openai.queue(Answer(cut_in_title, finish_reason="length"), whole,
+                      update(edit("append", "sec1", para("Mariano will add reader ratings.", "S1",
+                                                         quote=("Поговорили с Мариано", "с простой популярностью")))))
+    report = notesmith.process(ws, llm=model(fake_openai), today=TODAY, jobs=1)
+    assert report.updated == ["articles/mariano.md"], report.summary_lines()
+    routes = [r for r in fake_openai.requests if "Decide where new material goes" in user_prompt(r)]
+    assert len(routes) == 2
+
+
+def test_a_title_that_is_only_an_id_is_no_title(tmp_path, fake_openai):
+    ws = workspace(tmp_path)
+    fake_openai.synopses.append(json.dumps(SYNOPSIS))
+    fake_openai.queue(routing(decision("create", ["S1"], title="A1")),
+                      draft("", para("Mariano wants reader ratings.", "S1",
+                                     quote=("Поговорили с Мариано", "с простой популярностью"))))
+    report = notesmith.process(ws, llm=model(fake_openai), today=TODAY, jobs=1)
+    assert report.routing[0]["decision"] != ["create A1"]
+    assert report.routing[0]["decision"][0].startswith("create Поговорили с Мариано")

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from notesmith.pipeline.catalog import card, search_text
 from notesmith.inputs import Input
 from notesmith.pipeline.draft_offline import plain_title
-from notesmith.errors import ConfigError, ModelError
+from notesmith.errors import ConfigError, InvalidAnswer, ModelError
 from notesmith.llm import LLM, Reply, Request, ask_json
+from notesmith.llm.structured import Cut, is_cut
 from notesmith.pipeline.prompts import Prompts, describe_source, source_aliases
 from notesmith.pipeline.schemas import route_schema
 from notesmith.pipeline import placement
@@ -133,7 +134,7 @@ def route_with_model(llm: LLM, prompts: Prompts, group: Sequence[Input], candida
             errors.append(f"sources {', '.join(missing)} are in no decision; every source needs one")
         return errors
 
-    data, replies = ask_json(llm, request, validate=validate)
+    data, replies = ask_json(llm, request, validate=validate, salvage=salvage_route)
     if search is not None:
         search.extend(term for term in data.get("search", []) if str(term).strip())
     routes = []
@@ -141,9 +142,34 @@ def route_with_model(llm: LLM, prompts: Prompts, group: Sequence[Input], candida
         ids = tuple(dict.fromkeys(sources[sid].id for sid in decision["sources"]))
         action = decision["action"]
         article = by_alias[decision["article"]].rel if action == "update" else None
-        title = decision.get("title") or plain_title(sources[decision["sources"][0]].text)
+        title = str(decision.get("title") or "").strip()
+        if not title or title in sources or title in by_alias:  # an id copied as a title is no title
+            title = plain_title(sources[decision["sources"][0]].text)
         routes.append(Route(action, ids, article, title, decision.get("reason", "")))
     return routes, replies, list(data.get("instructions", []))
+
+
+def salvage_route(data: object) -> dict | None:
+    """The decisions a routing answer cut off by the length limit had finished, or None.
+
+    A decision is finished when its action, sources, article and title are whole: the model's
+    explanation (`reason`, the last field) may be cut, and is kept marked as cut. Instructions
+    and search terms cut mid-way are left out. Whether the finished decisions cover every source
+    is checked as for any answer.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("decisions"), list):
+        return None
+    decisions = []
+    for made in data["decisions"]:
+        if not isinstance(made, dict) or any(k not in made or is_cut(made[k])
+                                             for k in ("action", "sources", "article", "title")):
+            continue
+        reason = made.get("reason", "")
+        decisions.append({**made, "reason": f"{reason.rstrip()}…" if isinstance(reason, Cut) else reason})
+    if not decisions:
+        return None
+    whole = {key: [v for v in data.get(key, []) if not is_cut(v)] for key in ("instructions", "search")}
+    return {"decisions": decisions, **whole}
 
 
 def find_article(name: str, catalog: Sequence[Summary], articles_dir: str) -> Summary:
@@ -195,9 +221,14 @@ def route_groups(groups: Sequence[Sequence[Input]], catalog: Sequence[Summary], 
         entry: dict = {"inputs": [i.id for i in group]}
         try:
             if finder.entries:  # with no article to find, a synopsis would find nothing
-                synopsis = write_synopsis(llm, prompts, group, language)
-                entry.update(synopsis=synopsis.text, terms=list(synopsis.terms), names=list(synopsis.names))
-                cands = finder.candidates(group_text(group), synopsis.query(), k)
+                try:
+                    synopsis = write_synopsis(llm, prompts, group, language)
+                except InvalidAnswer as exc:  # the shortlist goes on with the group's own words
+                    entry["synopsis_failed"] = exc.message
+                    cands = finder.candidates(group_text(group), None, k)
+                else:
+                    entry.update(synopsis=synopsis.text, terms=list(synopsis.terms), names=list(synopsis.names))
+                    cands = finder.candidates(group_text(group), synopsis.query(), k)
             else:
                 cands = Candidates((), ())
             entry["candidates"] = [e.rel for e in cands.entries]

@@ -24,6 +24,7 @@ def _object(**properties: dict) -> dict:
 MAX_TAGS = 8
 MAX_INSTRUCTIONS = 10
 MAX_SEARCH = 5  # words to search the articles with, when routing asks for more candidates
+MAX_TERMS = 15  # key terms, and names, in a synopsis
 EVIDENCE_PER_SOURCE = 4  # passages a paragraph may quote from each source
 
 
@@ -90,6 +91,11 @@ def route_schema(source_ids: list[str], article_ids: list[str]) -> dict:
         instructions=_strings(MAX_INSTRUCTIONS),
         search=_strings(MAX_SEARCH),
     )
+
+
+def synopsis_schema() -> dict:
+    """What a group is about: a few sentences, key terms, names."""
+    return _object(synopsis={"type": "string"}, terms=_strings(MAX_TERMS), names=_strings(MAX_TERMS))
 
 
 def draft_schema(source_ids: list[str]) -> dict:
