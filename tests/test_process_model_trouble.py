@@ -82,7 +82,7 @@ def test_a_failing_draft_keeps_only_its_own_inputs_back(tmp_path, fake_openai):
     assert [rel for rel, *_ in report.waiting] == [f"inbox/{BIKE}"]
     assert "model failed while drafting" in report.waiting[0][1]
     assert (ws / "inbox" / BIKE).exists() and (ws / "inbox/used" / BREAD).exists()
-    assert run_commits(ws) == ["inbox: add 1 inputs", "notesmith: create 1 article"]
+    assert run_commits(ws) == ["inbox: add 1 input", "notesmith: create 1 article"]
     assert git(ws, "status", "--porcelain", "-uall") == f"?? inbox/{BIKE}\n"
 
 

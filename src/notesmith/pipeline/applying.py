@@ -130,7 +130,8 @@ def apply_step(step: dict, root: Path, journal: Journal, git: Git | None, done: 
             tracked = git.tracked_paths(present)
             todo = [p for p in present if p not in tracked]
             if todo:
-                return git.commit(todo, step["message"].replace("{n}", str(len(todo))))
+                count = f"{len(todo)} input{'s' * (len(todo) != 1)}"  # ("{n}": a plan written before 2026-12)
+                return git.commit(todo, step["message"].replace("{inputs}", count).replace("{n}", str(len(todo))))
     elif op == "write":
         _write(root, step, journal, done)
     elif op == "fail":

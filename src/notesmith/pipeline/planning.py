@@ -113,7 +113,7 @@ def build_plan(changes: Changes, *, run_id: str, commit: bool, branch: str | Non
         steps.append({"op": "branch", "name": branch})
     arrived = [m.src for m in changes.moves if m.src not in tracked]
     if commit and arrived:
-        steps.append({"op": "commit_inputs", "paths": arrived, "message": "inbox: add {n} inputs"})
+        steps.append({"op": "commit_inputs", "paths": arrived, "message": "inbox: add {inputs}"})
     for rel, text in changes.writes.items():
         data = bytes_of(text)
         digest = sha256(data)
