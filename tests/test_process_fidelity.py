@@ -10,6 +10,7 @@ import json
 
 import notesmith
 from notesmith.pipeline import report as outcome
+from notesmith.pipeline.draft_model import QUOTE_TOKENS_PER_ITEM, QUOTES_ANSWER_TOKENS
 from tests.process_helpers import (aside, cited_paragraphs, decision, draft, footnotes, git, heading, lines_hold,
                                    model, new_workspace, para, purpose_of, routing, user_prompt)
 
@@ -130,6 +131,9 @@ def test_anchors_point_at_the_quoted_lines_and_invented_passages_stay_unverified
     again = fake_openai.requests[2]
     schema = again["response_format"]["json_schema"]["schema"]
     assert schema["properties"]["passages"]["items"]["properties"]["item"]["enum"] == ["Q1", "Q2"]
+    # Bounded: two passages asked for, two at most given, and an answer the size of two quotes.
+    assert schema["properties"]["passages"]["maxItems"] == 2
+    assert again["max_tokens"] == QUOTES_ANSWER_TOKENS + 2 * QUOTE_TOKENS_PER_ITEM
     asked = user_prompt(again)
     assert f"S2 does not contain '{INVENTED[0]}'" in asked and f"S3 does not contain '{SWITCH_OFF[0]}'" in asked
     assert "The artifact storage moves" in asked and "We first copied" not in asked

@@ -31,6 +31,11 @@ PROMPT_SHARE = 0.45
 # language. A small model that never closes a string stops there instead of writing until the
 # context is full.
 DRAFT_ANSWER_TOKENS = 512
+# A cap on the answer that quotes passages again: the JSON around them, then per passage asked
+# for an id, a source id and a few words at each end. Without it a small model that loops in a
+# quote writes until the context is full (SmolLM2 wrote 6,645 tokens, four minutes, in one).
+QUOTES_ANSWER_TOKENS = 64
+QUOTE_TOKENS_PER_ITEM = 96
 
 
 def answer_cap(sources: str) -> int:
@@ -133,7 +138,8 @@ def _anchor(llm: LLM, prompts: Prompts, language: str, blocks: tuple[Block, ...]
     prompt = prompts.render("quotes", items="\n\n".join(listing),
                             sources="\n\n".join(describe_source(a, s) for a, s in sources.items()))
     request = Request(_messages(prompts, language, prompt), schema=quotes_schema(ids, list(sources)),
-                      schema_name="passages", purpose="quotes")
+                      schema_name="passages", purpose="quotes",
+                      max_tokens=QUOTES_ANSWER_TOKENS + QUOTE_TOKENS_PER_ITEM * len(ids))
     try:
         data, replies = ask_json(llm, request, attempts=1)
     except ModelError as exc:

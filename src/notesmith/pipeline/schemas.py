@@ -73,7 +73,7 @@ def quotes_schema(item_ids: list[str], source_ids: list[str]) -> dict:
     """Passages quoted again, each for the item id it was asked for (the re-ask for passages not found)."""
     quote = _object(item=_ids(item_ids), source=_ids(source_ids), first_words={"type": "string"},
                     last_words={"type": "string"})
-    return _object(passages={"type": "array", "items": quote})
+    return _object(passages={"type": "array", "items": quote, "maxItems": len(item_ids)})
 
 
 def route_schema(source_ids: list[str], article_ids: list[str]) -> dict:
