@@ -79,10 +79,19 @@ def smol_url(request) -> str:
     return _env(SMOL_SERVERS[request.param])
 
 
+SMOL_TEMPERATURE = 0.7
+
+
 def smol_llm(url: str, model: str, n_ctx: int, state: Path, **kw) -> OpenAILLM:
-    """notesmith's OpenAILLM on a SmolLM2 server: deterministic (temperature 0, a seed), one retry."""
+    """notesmith's OpenAILLM on a SmolLM2 server: sampled with a fixed seed (so a run repeats), one retry.
+
+    Not greedy: at temperature 0 this 135M model falls into a loop ("the finished compost is ready
+    to go to the orchard. The finished compost is …") in the first free-text field of every draft
+    of the garden inputs and writes until its answer is cut off, re-asks included; sampled at
+    SMOL_TEMPERATURE some of its answers end (on llama-server: 1 created, 1 updated, 2 waiting).
+    """
     options = dict(base_url=url, api_key="not-needed", context_tokens=n_ctx, retries=1, backoff=0.1,
-                   timeout=600, temperature=0, seed=42, capabilities_file=state / "capabilities.json")
+                   timeout=600, temperature=SMOL_TEMPERATURE, seed=42, capabilities_file=state / "capabilities.json")
     return OpenAILLM(model, **{**options, **kw})
 
 

@@ -38,13 +38,13 @@ CASES = {
         "decisions": [{"action": "create", "sources": ["S1"], "article": None, "title": "Seeds", "reason": "new"}],
         "instructions": [], "search": ["seed swap"]},
         [("decisions", 0, "sources", 0), ("decisions", 0, "article")]),
-    "draft": (draft_schema(["S1", "S2"]), {
+    "draft": (draft_schema(["S1", "S2"], 8), {
         "title": "Compost bays", "tags": ["compost"], "description": "How the bays are kept.",
         "blocks": [{"type": "heading", "text": "Water", "level": 2, "evidence": []},
                    {**BLOCK, "evidence": [QUOTE, {**QUOTE, "source": "S2"}]}],
         "instructions": [ASIDE]},
         [("blocks", 1, "evidence", 0, "source"), ("blocks", 1, "evidence", 1, "source"), ("instructions", 0, "source")]),
-    "update": (update_schema(["S1"], ["sec1", "sec2"]), {
+    "update": (update_schema(["S1"], ["sec1", "sec2"], 8), {
         "edits": [{"op": "append", "section": "sec2", "heading": None, "blocks": [BLOCK]},
                   {"op": "add_section", "section": "sec1", "heading": "Watering", "blocks": [BLOCK]}],
         "tags": ["water"], "instructions": [ASIDE]},

@@ -15,7 +15,7 @@ import pytest
 from notesmith.llm.jsonschema import validate
 from notesmith.pipeline.schemas import draft_schema
 
-SCHEMA = draft_schema(["S1", "S2"])
+SCHEMA = draft_schema(["S1", "S2"], 8)
 MESSAGES = [{"role": "user", "content": "Draft an article about [S1] and [S2]."}]
 
 

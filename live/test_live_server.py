@@ -52,7 +52,7 @@ def test_generation_speed(any_client, live_model, record, request):
 
 
 def test_tiny_max_tokens_is_cut_off_and_never_content(client, live_model, llm, record):
-    schema = draft_schema(["S1", "S2"])
+    schema = draft_schema(["S1", "S2"], 8)
     raw = _chat(client, live_model, "Draft an article.", max_tokens=4,
                 response_format={"type": "json_schema", "json_schema": {"name": "article", "schema": schema}})
     assert raw.choices[0].finish_reason == "length", raw

@@ -4,7 +4,8 @@ A 135M model writes poorly, so nothing here asserts on its wording. What must ho
 workspace (live/smol_inputs.py) at least one input ends in a valid, cited article; every input is
 accounted for exactly once (created or updated into an article, feedback, skipped, failed, or
 waiting in the inbox); whatever the model failed to do is reported by name, per input; nothing is
-consumed uncited; `notesmith check` passes; and the run repeats (temperature 0, a seed).
+consumed uncited; `notesmith check` passes; and the run repeats (a fixed seed; conftest.smol_llm
+says why it samples rather than decoding greedily).
 """
 
 from __future__ import annotations

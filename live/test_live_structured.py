@@ -17,7 +17,7 @@ def _request(schema: dict, name: str, text: str) -> Request:
 
 
 def test_draft_answer_is_schema_valid_and_cites_given_ids(llm, record):
-    schema = draft_schema(SOURCES)
+    schema = draft_schema(SOURCES, 8)
     data, replies = ask_json(llm, _request(schema, "article", "[S1] bees in March.\n\n[S2] a bike cable."))
 
     assert validate(data, schema) == []
@@ -53,7 +53,7 @@ def test_llama_cpp_python_server_gets_json_object_with_the_schema(py_url, live_m
     sleeps: list[float] = []
     llm = OpenAILLM(live_model, base_url=py_url, api_key="not-needed", context_tokens=n_ctx // 4,
                     capabilities_file=tmp_path / "caps.json", sleep=sleeps.append)
-    schema = draft_schema(SOURCES)
+    schema = draft_schema(SOURCES, 8)
     data, replies = ask_json(llm, _request(schema, "article", "[S1] bees in March.\n\n[S2] a bike cable."))
     assert validate(data, schema) == []
     assert replies[-1].format == "json_object_schema" and llm.structured_format == "json_object_schema"

@@ -84,7 +84,7 @@ def test_a_full_state_folder_stops_the_run_before_anything_changes(tmp_path, env
     assert len(got["err1"].splitlines()) == 1 and "Traceback" not in got["err1"]
     assert got["status1"] == f"?? inbox/{BIKE}\n"  # nothing moved, nothing written, nothing committed
     assert got["rc2"].strip() == "0", got["out2"] + got["err2"]
-    assert run_commits(ws) == ["inbox: add 1 inputs", "notesmith: create 1 article"]
+    assert run_commits(ws) == ["inbox: add 1 input", "notesmith: create 1 article"]
 
 
 def test_a_read_only_file_system_then_writable_again(tmp_path, env):
@@ -106,5 +106,5 @@ def test_a_read_only_file_system_then_writable_again(tmp_path, env):
     assert got["rc1"].strip() == "1" and "read-only" in got["err1"] and "articles" in got["err1"], got
     assert len(got["err1"].splitlines()) == 1
     assert got["rc2"].strip() == "0" and "finished the interrupted run" in got["out2"], got
-    assert run_commits(ws) == ["inbox: add 1 inputs", "notesmith: create 1 article"]
+    assert run_commits(ws) == ["inbox: add 1 input", "notesmith: create 1 article"]
     assert os.listdir(ws / "inbox/used") == [BIKE]

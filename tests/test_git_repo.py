@@ -182,7 +182,7 @@ def test_commit_exact_paths_keeps_users_staged_work(repo: Path):
     # The run: a new input arrived untracked, then is moved into inbox/used/, and an article changes.
     write(repo, "inbox/x.txt", "transcript\n")
     g = Git.open(repo)
-    first = g.commit(["inbox/x.txt"], "inbox: add 1 inputs")
+    first = g.commit(["inbox/x.txt"], "inbox: add 1 input")
     assert committed_files(repo, first) == {"inbox/x.txt": "A"}
     # Meanwhile the user has staged work of their own, and an unstaged edit.
     write(repo, "articles/b.md", "# B by the user\n")

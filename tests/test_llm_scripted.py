@@ -63,13 +63,13 @@ def test_the_answer_helpers_follow_the_schemas():
     assert validate(routing, route_schema(["S1", "S2", "S3", "S4"], ["A1"])) == []
     new = answer.new_article("Bees", answer.heading("Spring"), "They came out early.",
                              answer.paragraph("Two sources.", "S1", "S2"), tags=["bees"], description="About bees.")
-    assert validate(new, draft_schema(["S1", "S2"])) == []
+    assert validate(new, draft_schema(["S1", "S2"], 8)) == []
     assert [e["source"] for e in new["blocks"][1]["evidence"]] == ["S1"]  # a plain string cites the answer's sources
     update = answer.article_update(answer.append("sec2", "More."), answer.add_section("sec1", "Autumn", "Late."),
                                    answer.revise("sec3", answer.paragraph("New text.", "S2")), tags=["autumn"])
-    assert validate(update, update_schema(["S1", "S2"], ["sec1", "sec2", "sec3"])) == []
+    assert validate(update, update_schema(["S1", "S2"], ["sec1", "sec2", "sec3"], 8)) == []
     wrong = answer.new_article("Bees", "x", sources=["S9"])
-    assert validate(wrong, draft_schema(["S1"])) != []  # the schema still guards the ids given
+    assert validate(wrong, draft_schema(["S1"], 8)) != []  # the schema still guards the ids given
 
 
 def test_a_run_scripted_with_the_helpers_creates_then_updates(tmp_path):

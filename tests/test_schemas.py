@@ -9,10 +9,11 @@ from notesmith.inputs.reading import Input
 from notesmith.llm import ScriptedLLM
 from notesmith.llm.jsonschema import validate
 from notesmith.pipeline.prompts import Prompts
-from notesmith.pipeline.schemas import draft_schema, quotes_schema, route_schema, update_schema
+from notesmith.pipeline.schemas import (MIN_BLOCKS, WORDS_PER_BLOCK, draft_schema, max_blocks, quotes_schema,
+                                        route_schema, update_schema)
 
-SCHEMAS = [draft_schema(["S1", "S2"]), route_schema(["S1"], ["A1", "A2"]), route_schema(["S1"], []),
-           update_schema(["S1"], ["sec1"]), quotes_schema(["Q1", "Q2"], ["S1", "S2"])]
+SCHEMAS = [draft_schema(["S1", "S2"], 8), route_schema(["S1"], ["A1", "A2"]), route_schema(["S1"], []),
+           update_schema(["S1"], ["sec1"], 8), quotes_schema(["Q1", "Q2"], ["S1", "S2"])]
 # Refused by OpenAI's strict mode, or dropped by grammar converters (llama.cpp, llama-cpp-python).
 UNSUPPORTED_BY_OPENAI_STRICT = {"minLength", "maxLength", "default", "examples", "format", "pattern",
                                 "oneOf", "allOf", "$ref", "not", "if"}
@@ -47,14 +48,14 @@ def test_no_enum_sits_beside_a_type_list():
 
 
 def test_sources_can_only_name_the_ids_given():
-    block = draft_schema(["S1", "S2"])["properties"]["blocks"]["items"]
+    block = draft_schema(["S1", "S2"], 8)["properties"]["blocks"]["items"]
     evidence = block["properties"]["evidence"]["items"]
     assert evidence["properties"]["source"]["enum"] == ["S1", "S2"]
     assert evidence["required"] == ["source", "first_words", "last_words"]
     assert evidence["properties"]["first_words"] == {"type": "string"}  # no length limits: strict servers refuse them
-    update = update_schema(["S1"], ["sec1"])["properties"]["edits"]["items"]["properties"]["blocks"]["items"]
+    update = update_schema(["S1"], ["sec1"], 8)["properties"]["edits"]["items"]["properties"]["blocks"]["items"]
     assert update["properties"]["evidence"]["items"]["properties"]["source"]["enum"] == ["S1"]
-    for schema in (draft_schema(["S1", "S2"]), update_schema(["S1", "S2"], ["sec1"])):
+    for schema in (draft_schema(["S1", "S2"], 8), update_schema(["S1", "S2"], ["sec1"], 8)):
         aside = schema["properties"]["instructions"]["items"]
         assert aside["required"] == ["text", "source", "first_words", "last_words"]
         assert aside["properties"]["source"]["enum"] == ["S1", "S2"]
@@ -102,14 +103,26 @@ def test_lists_a_model_could_repeat_without_end_are_bounded():
     route = route_schema(["S1", "S2"], ["A1"])
     decisions = route["properties"]["decisions"]
     assert decisions["maxItems"] == 2 and decisions["items"]["properties"]["sources"]["maxItems"] == 2
-    draft = draft_schema(["S1", "S2", "S3"])
+    draft = draft_schema(["S1", "S2", "S3"], 8)
     evidence = draft["properties"]["blocks"]["items"]["properties"]["evidence"]
-    assert evidence["maxItems"] == 12  # four passages of each source at most
+    assert evidence["maxItems"] == 6  # two passages of each source at most
     item = {"source": "S1", "first_words": "a b", "last_words": "c d"}
     looping = {"title": "t", "tags": [], "description": "d", "instructions": [],
-               "blocks": [{"type": "paragraph", "text": "x", "level": 2, "evidence": [item] * 13}]}
-    assert validate(looping, draft) == ["$.blocks[0].evidence: expected at most 12 items, got 13"]
+               "blocks": [{"type": "paragraph", "text": "x", "level": 2, "evidence": [item] * 7}]}
+    assert validate(looping, draft) == ["$.blocks[0].evidence: expected at most 6 items, got 7"]
+    # The same paragraph again and again: blocks are bounded by the size of the sources.
+    paragraph = {"type": "paragraph", "text": "x", "level": 2, "evidence": [item]}
+    assert validate({**looping, "blocks": [paragraph] * 9}, draft) == ["$.blocks: expected at most 8 items, got 9"]
+    update = update_schema(["S1"], ["sec1"], 5)["properties"]["edits"]
+    assert update["maxItems"] == 5 and update["items"]["properties"]["blocks"]["maxItems"] == 5
+
+
+def test_blocks_are_bounded_by_the_words_of_the_sources():
+    assert max_blocks("") == max_blocks("one short note") == MIN_BLOCKS
+    assert max_blocks("word " * (WORDS_PER_BLOCK * 10)) == 10
+    assert max_blocks("word " * (WORDS_PER_BLOCK * 10 + 1)) == 11
+    assert max_blocks("word " * 20_000) == 20_000 // WORDS_PER_BLOCK  # a long transcript is not squeezed
     for schema in SCHEMAS:
         for node in walk(schema):
-            if node.get("type") == "array" and node is not schema.get("properties", {}).get("blocks"):
-                assert "maxItems" in node or node.get("items", {}).get("type") == "object", node
+            if node.get("type") == "array":
+                assert "maxItems" in node, node

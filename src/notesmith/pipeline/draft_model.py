@@ -19,7 +19,7 @@ from notesmith.llm.base import estimate_tokens
 from notesmith.pipeline.blocks import ArticleUpdate, Block, Drafted, Edit, Evidence, NewArticle
 from notesmith.pipeline.evidence import SourceTexts, place, place_all, place_each, quoted
 from notesmith.pipeline.prompts import Prompts, describe_source, language_name, source_aliases
-from notesmith.pipeline.schemas import draft_schema, quotes_schema, update_schema
+from notesmith.pipeline.schemas import draft_schema, max_blocks, quotes_schema, update_schema
 from notesmith.text.article import Article
 
 QUOTE_CONTEXT = 300  # characters of a paragraph shown when its passage is asked for again
@@ -234,7 +234,7 @@ def _ask_draft(llm, prompts, part, title, language) -> tuple[dict, list[Reply]]:
     sources = source_aliases(part)
     text = "\n\n".join(describe_source(a, s) for a, s in sources.items())
     prompt = prompts.render("draft", title=title, language_name=language_name(language), sources=text)
-    request = Request(_messages(prompts, language, prompt), schema=draft_schema(list(sources)),
+    request = Request(_messages(prompts, language, prompt), schema=draft_schema(list(sources), max_blocks(text)),
                       schema_name="article", purpose="draft", max_tokens=answer_cap(text))
     data, replies = ask_json(llm, request, validate=_uncited)
     data, more = _every_source_cited(llm, request, data, replies[-1], list(sources), lambda d: d.get("blocks", []),
@@ -262,7 +262,7 @@ def draft_update_with_model(llm: LLM, prompts: Prompts, article: Article, rel: s
         "update", language_name=language_name(language), article_path=rel, sections=listing or "(none)",
         article=body, sources=text,
     )
-    request = Request(_messages(prompts, language, prompt), schema=update_schema(list(sources), list(ids) or ["end"]),
+    request = Request(_messages(prompts, language, prompt), schema=update_schema(list(sources), list(ids) or ["end"], max_blocks(text)),
                       schema_name="article_update", purpose="update", max_tokens=answer_cap(text))
 
     def validate(data: dict) -> list[str]:

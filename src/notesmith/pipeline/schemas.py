@@ -9,8 +9,9 @@ converter reads such a type list first and drops the enum, so the model could wr
 
 Arrays a model could repeat without end are bounded by maxItems (which strict mode and the
 converters accept): a list of source ids by the number of ids given, routing decisions by the
-number of sources, tags and instructions by a handful. A 135M model otherwise writes "S1", "S1", …
-until its answer is cut off.
+number of sources, tags and instructions by a handful, a draft's blocks by the size of its sources
+(max_blocks). A 135M model otherwise writes "S1", "S1", … or the same paragraph again until its
+answer is cut off.
 """
 
 from __future__ import annotations
@@ -25,7 +26,16 @@ MAX_TAGS = 8
 MAX_INSTRUCTIONS = 10
 MAX_SEARCH = 5  # words to search the articles with, when routing asks for more candidates
 MAX_TERMS = 15  # key terms, and names, in a synopsis
-EVIDENCE_PER_SOURCE = 4  # passages a paragraph may quote from each source
+EVIDENCE_PER_SOURCE = 2  # passages a paragraph may quote from each source
+# Blocks (headings and paragraphs) an answer may hold: one per WORDS_PER_BLOCK words of its
+# sources, and at least MIN_BLOCKS. A paragraph is rarely written from less than a sentence or two.
+WORDS_PER_BLOCK = 20
+MIN_BLOCKS = 3
+
+
+def max_blocks(sources: str) -> int:
+    """The most blocks a draft or update written from these sources (as the prompt shows them) may hold."""
+    return max(MIN_BLOCKS, -(-len(sources.split()) // WORDS_PER_BLOCK))
 
 
 def _ids(ids: list[str]) -> dict:
@@ -51,15 +61,15 @@ def evidence_schema(source_ids: list[str]) -> dict:
     return _object(source=_ids(source_ids), first_words={"type": "string"}, last_words={"type": "string"})
 
 
-def blocks_schema(source_ids: list[str]) -> dict:
-    """A list of headings and paragraphs; a paragraph's evidence names the passages it was written from."""
+def blocks_schema(source_ids: list[str], most: int) -> dict:
+    """At most `most` headings and paragraphs; a paragraph's evidence names the passages it was written from."""
     block = _object(
         type={"type": "string", "enum": ["heading", "paragraph"]},
         text={"type": "string"},
         level={"type": "integer", "enum": [2, 3]},
         evidence={"type": "array", "items": evidence_schema(source_ids), "maxItems": EVIDENCE_PER_SOURCE * len(source_ids)},
     )
-    return {"type": "array", "items": block, "minItems": 1}
+    return {"type": "array", "items": block, "minItems": 1, "maxItems": most}
 
 
 def instructions_schema(source_ids: list[str]) -> dict:
@@ -98,27 +108,27 @@ def synopsis_schema() -> dict:
     return _object(synopsis={"type": "string"}, terms=_strings(MAX_TERMS), names=_strings(MAX_TERMS))
 
 
-def draft_schema(source_ids: list[str]) -> dict:
-    """A new article: title, tags, one-sentence description, blocks."""
+def draft_schema(source_ids: list[str], most_blocks: int) -> dict:
+    """A new article: title, tags, one-sentence description, at most `most_blocks` blocks."""
     return _object(
         title={"type": "string"},
         tags=_strings(MAX_TAGS),
         description={"type": "string"},
-        blocks=blocks_schema(source_ids),
+        blocks=blocks_schema(source_ids, most_blocks),
         instructions=instructions_schema(source_ids),
     )
 
 
-def update_schema(source_ids: list[str], section_ids: list[str]) -> dict:
-    """Edits to an existing article, anchored to its sections by id."""
+def update_schema(source_ids: list[str], section_ids: list[str], most_blocks: int) -> dict:
+    """Edits to an existing article, anchored to its sections by id; `most_blocks` bounds the edits and each one's blocks."""
     edit = _object(
         op={"type": "string", "enum": ["append", "add_section", "revise"]},
         section=_ids(section_ids),
         heading=_or_null({"type": "string"}),
-        blocks=blocks_schema(source_ids),
+        blocks=blocks_schema(source_ids, most_blocks),
     )
     return _object(
-        edits={"type": "array", "items": edit, "minItems": 1},
+        edits={"type": "array", "items": edit, "minItems": 1, "maxItems": most_blocks},
         tags=_strings(MAX_TAGS),
         instructions=instructions_schema(source_ids),
     )
