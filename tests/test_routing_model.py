@@ -207,9 +207,9 @@ def test_a_routing_answer_cut_off_before_its_decision_is_whole_is_asked_again(tm
 def test_a_title_that_is_only_an_id_is_no_title(tmp_path, fake_openai):
     ws = workspace(tmp_path)
     fake_openai.synopses.append(json.dumps(SYNOPSIS))
-    fake_openai.queue(routing(decision("create", ["S1"], title="A1")),
+    fake_openai.queue(routing(decision("create", ["S1"], title="A7")),
                       draft("", para("Mariano wants reader ratings.", "S1",
                                      quote=("Поговорили с Мариано", "с простой популярностью"))))
     report = notesmith.process(ws, llm=model(fake_openai), today=TODAY, jobs=1)
-    assert report.routing[0]["decision"] != ["create A1"]
+    assert report.routing[0]["decision"] != ["create A7"]
     assert report.routing[0]["decision"][0].startswith("create Поговорили с Мариано")

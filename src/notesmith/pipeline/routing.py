@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 import posixpath
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -41,6 +42,7 @@ ROUTE_TOKENS_PER_SOURCE = 160
 # person can merge. On a real workspace of 120 articles (bench/routing_vs_runs.py) the top few
 # candidates scored within 30% of each other in all 8 groups, and the lead is what told right
 # from wrong; on the example workspace the compost and tool-shed notes lead by 1.6 and 2.4 times.
+_ID = re.compile(r"[ASQ]\d{1,3}")  # the prompts' ids: sources, articles (candidates), quotes
 OFFLINE_MIN_SCORE = 0.8
 OFFLINE_MIN_LEAD = 1.5
 
@@ -143,7 +145,7 @@ def route_with_model(llm: LLM, prompts: Prompts, group: Sequence[Input], candida
         action = decision["action"]
         article = by_alias[decision["article"]].rel if action == "update" else None
         title = str(decision.get("title") or "").strip()
-        if not title or title in sources or title in by_alias:  # an id copied as a title is no title
+        if not title or title in sources or title in by_alias or _ID.fullmatch(title):  # an id is no title
             title = plain_title(sources[decision["sources"][0]].text)
         routes.append(Route(action, ids, article, title, decision.get("reason", "")))
     return routes, replies, list(data.get("instructions", []))
