@@ -51,7 +51,7 @@ def child(args: argparse.Namespace) -> None:
     from notesmith.llm.openai_backend import OpenAILLM
 
     options = {"base_url": args.url, "api_key": "not-needed", "context_tokens": args.n_ctx,
-               "timeout": args.timeout, "retries": 1, "temperature": 0, "seed": 42}
+               "timeout": args.timeout, "retries": 1, "temperature": 0.7, "seed": 42}  # as live/conftest.smol_llm
     known = inspect.signature(OpenAILLM).parameters
     llm = Timed(OpenAILLM(args.model, **{k: v for k, v in options.items() if k in known}))
     folder = Path(args.workspace)

@@ -86,9 +86,10 @@ def smol_llm(url: str, model: str, n_ctx: int, state: Path, **kw) -> OpenAILLM:
     """notesmith's OpenAILLM on a SmolLM2 server: sampled with a fixed seed (so a run repeats), one retry.
 
     Not greedy: at temperature 0 this 135M model falls into a loop ("the finished compost is ready
-    to go to the orchard. The finished compost is …") in the first free-text field of every draft
-    of the garden inputs and writes until its answer is cut off, re-asks included; sampled at
-    SMOL_TEMPERATURE some of its answers end (on llama-server: 1 created, 1 updated, 2 waiting).
+    to go to the orchard. The finished compost is …") in a free-text field of most drafts of the
+    garden inputs and writes until its answer is cut off, re-asks included; sampled at
+    SMOL_TEMPERATURE more of its answers end (with the garden's short system prompt and bounded
+    blocks: 2 created, 1 skipped, 1 waiting on llama-server; 3 created, 1 waiting on llama-cpp-python).
     """
     options = dict(base_url=url, api_key="not-needed", context_tokens=n_ctx, retries=1, backoff=0.1,
                    timeout=600, temperature=SMOL_TEMPERATURE, seed=42, capabilities_file=state / "capabilities.json")

@@ -58,6 +58,8 @@ article. Please keep the names of the beds exactly as I say them next time.
 
 COMPOST_ARTICLE_REL = "articles/compost-bays.md"
 COMPOST_SOURCE = "inbox/used/20260201_080000_marta_k_msg250_transcript.txt"
+SMALL_MODEL_SYSTEM = ("You turn notes into articles for a knowledge base. Answer with JSON only. Keep every fact"
+                      " from the sources and write each sentence once. Write in {{language_name}}.\n")
 FILES: dict[str, str] = {
     COMPOST_ARTICLE_REL: """---
 title: "Compost bays"
@@ -93,4 +95,9 @@ each Saturday morning.
 |-------|--------|--------------|-------------|
 | [Compost bays](compost-bays.md) | draft | 2026-02-01 | How the garden's compost bays are turned. |
 """,
+    # The workspace's own system prompt, short, as a person serving a 135M model would write it: with
+    # the default one (about 800 tokens of editorial rules) SmolLM2 loses the task and loops in the
+    # first free-text field of every draft; the drafting prompts themselves are notesmith's own.
+    "prompts/system.md": SMALL_MODEL_SYSTEM,
+    "prompts/style.md": "",
 }
