@@ -9,6 +9,7 @@ less the umask). Failures become one-line `WriteError`s that name the file.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import re
@@ -51,6 +52,15 @@ def describe_os_error(exc: OSError) -> str:
     if code == errno.ENAMETOOLONG:
         return "the file name is too long for the file system; rename it"
     return f"{exc.strerror or exc}; fix that and run again"
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read a megabyte at a time (an audio file or a 50 MB transcript)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def text_of(data: bytes) -> str:

@@ -21,6 +21,7 @@ from notesmith.config import Config
 from notesmith.errors import FormatRefused, ModelError
 from notesmith.llm.base import Request
 from notesmith.llm.jsonschema import validate
+from notesmith.llm.endpoint import safe_url
 from notesmith.llm.structured import parse_json
 
 OPENAI_URL = "https://api.openai.com/v1"
@@ -90,7 +91,7 @@ def diagnose(config: Config, *, environ: Mapping[str, str] | None = None, timeou
     environ = os.environ if environ is None else environ
     key = environ.get("OPENAI_API_KEY") or None
     endpoint = (config.base_url or "").rstrip("/") or OPENAI_URL
-    diagnosis = Diagnosis(_safe(endpoint), config.model)
+    diagnosis = Diagnosis(safe_url(endpoint), config.model)
     if not config.base_url and not key:
         diagnosis.add("endpoint", "fail", "none configured: set base_url (or OPENAI_BASE_URL) to your server's URL,"
                       " or OPENAI_API_KEY to use OpenAI's API")
@@ -345,16 +346,6 @@ def _short(text: str, limit: int = 100) -> str:
 def _names(models: list[str]) -> str:
     shown = ", ".join(models[:MODELS_SHOWN]) or "no models"
     return shown + (f" and {len(models) - MODELS_SHOWN} more" if len(models) > MODELS_SHOWN else "")
-
-
-def _safe(url: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def render(diagnosis: Diagnosis, fmt: str = "text") -> str:

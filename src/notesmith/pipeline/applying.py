@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from notesmith.errors import GitError, JournalError, WriteError
-from notesmith.files import describe_os_error, is_read_only, write_atomic
+from notesmith.files import describe_os_error, file_sha256, is_read_only, write_atomic
 from notesmith.git.repo import Git
 from notesmith.llm.base import Usage
 from notesmith.pipeline.journal import Journal, sha256
@@ -47,7 +47,7 @@ class Applied:
 def file_sha(path: Path) -> str | None:
     """The sha256 of a file's bytes; None when there is no file."""
     try:
-        return sha256(path.read_bytes())
+        return file_sha256(path)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
     except OSError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -10,7 +9,7 @@ from typing import Iterable
 from notesmith.pipeline.transcription import prepare_audio
 from notesmith.inputs.credentials import find_credentials
 from notesmith.errors import EmptyInput, InputError, InputUnreadable
-from notesmith.files import cannot_move
+from notesmith.files import cannot_move, file_sha256
 from notesmith.inputs.reading import Input, decode, list_inputs, read_input
 from notesmith.pipeline.duplicates import Fingerprints
 from notesmith.pipeline import report as outcome
@@ -36,14 +35,6 @@ class Intake:
     waiting: list[Disposition] = field(default_factory=list)  # stay in the inbox
     companions: dict[Path, tuple[Path, ...]] = field(default_factory=dict)  # transcript → its audio and .vtt
     notes: list[str] = field(default_factory=list)
-
-
-def _sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 RESCAN_BYTES = 5 * 1024 * 1024  # up to this size the file is searched as stored, frontmatter included
@@ -119,7 +110,7 @@ def read_inbox(ws: Workspace, chosen: Iterable[Path] | None = None, *, allow_sec
             continue
         taken = used / path.name
         if taken.exists():
-            if taken.is_file() and taken.stat().st_size == size and _sha(taken) == item.sha256:
+            if taken.is_file() and taken.stat().st_size == size and file_sha256(taken) == item.sha256:
                 result.skipped.append(Disposition(path, f"already processed: {ws.rel(taken)} has the same content",
                                                   outcome.DUPLICATE))
             else:

@@ -10,7 +10,6 @@ wherever the transcript moves (inbox/used/, feedback/, skipped/, failed/), in th
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import posixpath
 import time
@@ -21,6 +20,7 @@ from typing import Callable
 
 from notesmith.audio.backends import Transcriber, choose_transcriber
 from notesmith.errors import TranscriptionFailed, TranscriptionUnavailable, WriteError
+from notesmith.files import file_sha256
 from notesmith.pipeline.report import DUPLICATE, EMPTY, INVALID, MODEL, TRANSCRIPTION, UNREADABLE
 from notesmith.inputs.audio_names import SEGMENTS_EXT, TRANSCRIPT_SUFFIX, is_audio, segments_name, transcript_name
 from notesmith.audio.sniffing import sniff
@@ -115,13 +115,13 @@ class _Transcribing:
             reason = self._clash(path, name, segments, by_name)
             if reason:
                 return self.result.failed.append((path, reason, INVALID))
-            digest = _sha(path)
+            digest = file_sha256(path)
             if digest in self.hashes:
                 return self.result.skipped.append((path, f"duplicate of {self.hashes[digest]} (same content)", DUPLICATE))
             self.hashes[digest] = path.name
             used = self.ws.used / path.name
             if used.is_file():
-                if _sha(used) == digest:
+                if file_sha256(used) == digest:
                     return self.result.skipped.append((path, f"already processed: {self.ws.rel(used)} has the same content",
                                                        DUPLICATE))
                 return self.result.failed.append((path, f"a different file named {path.name} is already in "
@@ -208,14 +208,6 @@ def _frontmatter(path: Path) -> dict:
             return mapping_of(handle.read(HEAD_BYTES)) or {}
     except OSError:
         return {}
-
-
-def _sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _clock(seconds: float) -> str:
